@@ -1,0 +1,1 @@
+"""dockui benchmarks: figures and ratios against baselines measured in the same run."""

@@ -1,0 +1,5 @@
+"""``python -m dockui``."""
+
+from .cli import main
+
+raise SystemExit(main())

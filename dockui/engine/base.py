@@ -1,0 +1,241 @@
+"""The core of the engine client: requests, API version negotiation, streams and the read-only guard."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+
+from .errors import EngineUnreachable, ReadOnlyError, StreamError, error_for
+from .rawhttp import RawResponse, open_response
+from .streams import FrameDecoder, JSONStreamDecoder
+from .transport import Endpoint, make_session
+
+MIN_API = "1.24"
+MAX_API = "1.47"
+
+
+def _vt(v: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(x) for x in v.split("."))
+    except ValueError:
+        return (0,)
+
+
+class CancellableStream:
+    """An iterator over a long-lived response that any thread can end with :meth:`close`.
+
+    Iterating yields decoded items (dicts for JSON streams, ``(stream, bytes)`` for frames).
+    Closing shuts the socket down, so a reader blocked in ``recv`` returns at once.
+    """
+
+    def __init__(self, response: RawResponse, decode: Callable[[Iterator[bytes]], Iterator[Any]]) -> None:
+        self._response = response
+        self._decode = decode
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            yield from self._decode(self._response.body())
+        except OSError as exc:
+            if not self._response.closed:
+                raise StreamError(f"stream broken: {exc}") from exc
+
+    @property
+    def closed(self) -> bool:
+        return self._response.closed
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> CancellableStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def decode_json(chunks: Iterator[bytes]) -> Iterator[Any]:
+    dec = JSONStreamDecoder()
+    for chunk in chunks:
+        yield from dec.feed(chunk)
+
+
+def decode_frames(chunks: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
+    dec = FrameDecoder()
+    for chunk in chunks:
+        yield from dec.feed(chunk)
+    yield from dec.flush()
+
+
+def decode_raw(chunks: Iterator[bytes]) -> Iterator[tuple[int, bytes]]:
+    for chunk in chunks:
+        yield (1, chunk)
+
+
+class HijackedSocket:
+    """A hijacked exec/attach connection: raw bytes both ways, with the bytes that came with the headers kept."""
+
+    def __init__(self, response: RawResponse, tty: bool) -> None:
+        self._response = response
+        self.tty = tty
+        self._frames = None if tty else FrameDecoder()
+        self._wlock = threading.Lock()
+
+    @property
+    def sock(self) -> socket.socket:
+        return self._response.sock
+
+    def read(self) -> list[tuple[int, bytes]]:
+        """Block for the next bytes; ``[]`` means the session ended."""
+        while True:
+            data = self._response._recv() if not self._response.closed else b""
+            if not data:
+                return self._frames.flush() if self._frames else []
+            if self._frames is None:
+                return [(1, data)]
+            frames = self._frames.feed(data)
+            if frames:
+                return frames
+
+    def write(self, data: bytes) -> None:
+        with self._wlock:
+            try:
+                self._response.sock.sendall(data)
+            except OSError as exc:
+                raise StreamError(f"session closed: {exc}") from exc
+
+    def close_stdin(self) -> None:
+        try:
+            self._response.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    @property
+    def closed(self) -> bool:
+        return self._response.closed
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class BaseClient:
+    """Talks HTTP to one engine. ``version='auto'`` negotiates the API version with ``/_ping``."""
+
+    SAFE_POSTS = ("/containers/{}/wait",)
+
+    def __init__(self, endpoint: Endpoint | str, version: str = "auto", timeout: float = 60.0, readonly: bool = False) -> None:
+        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+        self.timeout = timeout
+        self.readonly = readonly
+        self._session = make_session(self.endpoint, timeout)
+        self._base = self.endpoint.http_base
+        self._version_lock = threading.Lock()
+        self._api_version: str | None = None if version == "auto" else version
+        self.ping_headers: dict[str, str] = {}
+
+    # --- version -------------------------------------------------------------------------
+    @property
+    def api_version(self) -> str:
+        with self._version_lock:
+            if self._api_version is None:
+                self._api_version = self._negotiate()
+            return self._api_version
+
+    def _negotiate(self) -> str:
+        resp = self._send("GET", "/_ping", versioned=False, timeout=min(self.timeout, 10.0))
+        self.ping_headers = {k.lower(): v for k, v in resp.headers.items()}
+        server = self.ping_headers.get("api-version")
+        if not server:
+            try:
+                server = self._send("GET", "/version", versioned=False).json().get("ApiVersion")
+            except (ValueError, AttributeError):
+                server = None
+        if not server:
+            return MIN_API
+        return server if _vt(server) <= _vt(MAX_API) else MAX_API
+
+    def version_at_least(self, v: str) -> bool:
+        return _vt(self.api_version) >= _vt(v)
+
+    def _path(self, path: str, versioned: bool = True) -> str:
+        return f"/v{self.api_version}{path}" if versioned else path
+
+    # --- plain requests ----------------------------------------------------------------
+    def _guard(self, method: str, path: str) -> None:
+        if self.readonly and method not in ("GET", "HEAD"):
+            raise ReadOnlyError(f"read-only mode: {method} {path} refused")
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: dict | None = None,
+        versioned: bool = True,
+        timeout: float | None = None,
+    ) -> requests.Response:
+        self._guard(method, path)
+        url = self._base + self._path(path, versioned)
+        if params:
+            params = {k: ("1" if v is True else "0" if v is False else v) for k, v in params.items() if v is not None}
+        try:
+            resp = self._session.request(
+                method, url, params=params, json=json_body, data=data, headers=headers,
+                timeout=timeout or self.timeout,
+            )
+        except requests.exceptions.RequestException as exc:
+            cause = exc.__context__ if isinstance(exc.__context__, EngineUnreachable) else exc
+            raise EngineUnreachable(f"{self.endpoint.display}: {cause}") from exc
+        except EngineUnreachable:
+            raise
+        except OSError as exc:
+            raise EngineUnreachable(f"{self.endpoint.display}: {exc}") from exc
+        if resp.status_code >= 300:
+            raise error_for(resp.status_code, resp.content, method, path)
+        return resp
+
+    def _get(self, path: str, **params: Any) -> Any:
+        resp = self._send("GET", path, params=params)
+        return resp.json() if resp.content else None
+
+    def _post(self, path: str, body: Any = None, params: dict | None = None, timeout: float | None = None) -> Any:
+        resp = self._send("POST", path, params=params, json_body=body, timeout=timeout)
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return resp.text
+
+    def _delete(self, path: str, **params: Any) -> Any:
+        resp = self._send("DELETE", path, params=params)
+        return resp.json() if resp.content else None
+
+    # --- streams -----------------------------------------------------------------------
+    def _open(self, method: str, path: str, params: dict | None = None, body: Any = None, upgrade: bool = False) -> RawResponse:
+        self._guard(method, path)
+        return open_response(self.endpoint, method, self._path(path), params, body, upgrade=upgrade)
+
+    def _stream_json(self, path: str, params: dict | None = None) -> CancellableStream:
+        return CancellableStream(self._open("GET", path, params), decode_json)
+
+    def _hijack(self, path: str, body: Any, tty: bool, params: dict | None = None) -> HijackedSocket:
+        resp = self._open("POST", path, params, body if body is not None else b"", upgrade=True)
+        if resp.status not in (101, 200):
+            resp.close()
+            raise error_for(resp.status, b"unexpected status for hijack", "POST", path)
+        return HijackedSocket(resp, tty)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))

@@ -1,0 +1,226 @@
+"""Connections to an engine: unix socket, tcp, tcp+TLS and ssh (``docker system dial-stdio``).
+
+An :class:`Endpoint` knows how to open one raw socket to the engine; :func:`make_session`
+builds a ``requests`` session whose connections are opened the same way, so plain requests
+(pooled) and long-lived streams (our own sockets, see ``rawhttp``) share one way of connecting.
+"""
+
+from __future__ import annotations
+
+import shlex
+import socket
+import ssl
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool
+
+from .errors import EngineUnreachable
+
+DEFAULT_UNIX = "unix:///var/run/docker.sock"
+
+
+@dataclass(frozen=True)
+class TLSConfig:
+    """Client TLS material; verification is always on unless ``verify`` is false."""
+
+    ca_cert: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    verify: bool = True
+
+    def context(self, hostname: str) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=self.ca_cert) if self.verify else ssl._create_unverified_context()
+        if self.client_cert:
+            ctx.load_cert_chain(self.client_cert, self.client_key)
+        return ctx
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an engine listens: ``unix:///path``, ``tcp://host:port`` (+tls) or ``ssh://[user@]host[:port]``."""
+
+    url: str
+    tls: TLSConfig | None = None
+    ssh_options: tuple[str, ...] = field(default=())
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme or "unix"
+
+    @property
+    def display(self) -> str:
+        return self.url + (" (tls)" if self.tls else "")
+
+    @property
+    def http_base(self) -> str:
+        """The base URL used for requests (a host part no proxy rule matches, for socket kinds)."""
+        parts = urlsplit(self.url)
+        if self.scheme == "tcp":
+            return f"{'https' if self.tls else 'http'}://{parts.hostname}:{parts.port or (2376 if self.tls else 2375)}"
+        if self.scheme in ("http", "https"):
+            return f"{self.scheme}://{parts.netloc}"
+        return "http://docker.localhost"
+
+    def connect(self, timeout: float | None = 10.0) -> socket.socket:
+        """Open one fresh connected socket to the engine (TLS-wrapped when configured)."""
+        parts = urlsplit(self.url)
+        try:
+            if self.scheme == "unix":
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(timeout)
+                try:
+                    sock.connect(parts.path)
+                except BaseException:
+                    sock.close()
+                    raise
+                return sock
+            if self.scheme in ("tcp", "http", "https"):
+                host = parts.hostname or "localhost"
+                port = parts.port or (2376 if self.tls else 2375)
+                sock = socket.create_connection((host, port), timeout=timeout)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if self.tls:
+                    try:
+                        sock = self.tls.context(host).wrap_socket(sock, server_hostname=host)
+                    except BaseException:
+                        sock.close()
+                        raise
+                return sock
+            if self.scheme == "ssh":
+                return _ssh_socket(parts, self.ssh_options, timeout)
+        except (OSError, ssl.SSLError) as exc:
+            raise EngineUnreachable(f"cannot connect to {self.display}: {exc}") from exc
+        raise EngineUnreachable(f"unsupported engine address {self.url!r}")
+
+
+def _ssh_socket(parts, options: tuple[str, ...], timeout: float | None) -> socket.socket:
+    """Run ``ssh HOST docker system dial-stdio`` with one end of a socketpair as its stdio."""
+    ours, theirs = socket.socketpair()
+    cmd = ["ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", *options]
+    if parts.port:
+        cmd += ["-p", str(parts.port)]
+    if parts.username:
+        cmd += ["-l", parts.username]
+    cmd += ["--", parts.hostname or "localhost", "docker", "system", "dial-stdio"]
+    try:
+        proc = subprocess.Popen(cmd, stdin=theirs, stdout=theirs, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        ours.close()
+        theirs.close()
+        raise EngineUnreachable(f"cannot run ssh: {exc}") from exc
+    theirs.close()
+    ours.settimeout(timeout)
+    _SSH_PROCS.track(ours, proc)
+    return ours
+
+
+class _SSHProcs:
+    """Reaps the ssh processes behind sockets once their socket is closed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: list[tuple[socket.socket, subprocess.Popen]] = []
+
+    def track(self, sock: socket.socket, proc: subprocess.Popen) -> None:
+        with self._lock:
+            keep = []
+            for s, p in self._procs:
+                if s.fileno() == -1:
+                    if p.poll() is None:
+                        p.terminate()
+                    try:
+                        p.wait(timeout=0.5)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                else:
+                    keep.append((s, p))
+            keep.append((sock, proc))
+            self._procs = keep
+
+    def close_all(self) -> None:
+        with self._lock:
+            for _, p in self._procs:
+                if p.poll() is None:
+                    p.terminate()
+            self._procs = []
+
+
+_SSH_PROCS = _SSHProcs()
+
+
+class _EndpointConnection(HTTPConnection):
+    def __init__(self, *args, endpoint: Endpoint, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._endpoint = endpoint
+
+    def connect(self) -> None:
+        timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
+        self.sock = self._endpoint.connect(timeout)
+
+
+class _EndpointPool(HTTPConnectionPool):
+    ConnectionCls = _EndpointConnection
+
+    def __init__(self, endpoint: Endpoint, timeout: float, maxsize: int) -> None:
+        super().__init__("docker.localhost", timeout=urllib3.Timeout(timeout), maxsize=maxsize, block=False)
+        self.conn_kw["endpoint"] = endpoint
+
+
+class EndpointAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose connections come from :meth:`Endpoint.connect`."""
+
+    def __init__(self, endpoint: Endpoint, timeout: float = 60.0, pool_size: int = 8) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.pool_size = pool_size
+        self._pool: _EndpointPool | None = None
+        self._lock = threading.Lock()
+        super().__init__()
+
+    def get_connection(self, url, proxies=None):  # requests < 2.32.2
+        with self._lock:
+            if self._pool is None:
+                self._pool = _EndpointPool(self.endpoint, self.timeout, self.pool_size)
+            return self._pool
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        return self.get_connection(request.url, proxies)
+
+    def request_url(self, request, proxies):
+        return request.path_url
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+        super().close()
+
+
+def make_session(endpoint: Endpoint, timeout: float = 60.0, pool_size: int = 8) -> requests.Session:
+    """A ``requests`` session that talks to ``endpoint``; never consults proxy settings."""
+    session = requests.Session()
+    session.trust_env = False
+    if endpoint.scheme in ("unix", "ssh"):
+        session.mount("http://docker.localhost", EndpointAdapter(endpoint, timeout, pool_size))
+    elif endpoint.tls:
+        session.mount("https://", HTTPAdapter(pool_maxsize=pool_size))
+        session.verify = endpoint.tls.ca_cert or True if endpoint.tls.verify else False
+        if endpoint.tls.client_cert:
+            session.cert = (endpoint.tls.client_cert, endpoint.tls.client_key)
+    else:
+        session.mount("http://", HTTPAdapter(pool_maxsize=pool_size))
+    return session
+
+
+def describe_ssh(url: str) -> str:
+    """A shell-quoted form of the ssh command used for an ssh endpoint, for messages."""
+    parts = urlsplit(url)
+    return shlex.join(["ssh", parts.netloc, "docker", "system", "dial-stdio"])

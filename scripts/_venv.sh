@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# Sourced by scripts/run and scripts/test: make .venv and install dockui into it when needed.
+ensure_venv() {
+    local extra="${1:-}" root stamp want
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    cd "$root" || return 1
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv || { echo "dockui: python3 -m venv failed (on Debian: apt-get install python3-venv)" >&2; return 1; }
+    fi
+    want="$(sha256sum pyproject.toml | cut -c1-16)-${extra}"
+    stamp=.venv/.dockui-installed
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+        if [ -n "$extra" ]; then
+            .venv/bin/python -m pip install -q -e ".[$extra]" || return 1
+        else
+            .venv/bin/python -m pip install -q -e . || return 1
+        fi
+        echo "$want" > "$stamp"
+    fi
+}

@@ -1,0 +1,1 @@
+"""dockui test suite."""
