@@ -1,0 +1,194 @@
+"""Container stats: the docker CLI's formulas, ring buffers for sparklines, and a hub of streams.
+
+The hub streams ``/containers/{id}/stats`` only for the containers the UI wants (rows on
+screen and the focused one), at most ``cap`` at once; a stream ends when its container stops,
+is removed, or falls out of interest.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RING = 60
+
+
+@dataclass(frozen=True)
+class StatsSample:
+    t: float
+    cpu: float  # percent of one core times online cpus, as docker stats shows
+    mem: int  # bytes used, page cache excluded
+    mem_limit: int
+    mem_pct: float
+    net_rx: float  # bytes per second
+    net_tx: float
+    blk_r: float
+    blk_w: float
+    pids: int
+    net_rx_total: int = 0
+    net_tx_total: int = 0
+    blk_r_total: int = 0
+    blk_w_total: int = 0
+
+
+def cpu_percent(s: Mapping[str, Any]) -> float:
+    cpu, pre = s.get("cpu_stats") or {}, s.get("precpu_stats") or {}
+    cu, pu = cpu.get("cpu_usage") or {}, pre.get("cpu_usage") or {}
+    cpu_delta = (cu.get("total_usage") or 0) - (pu.get("total_usage") or 0)
+    sys_delta = (cpu.get("system_cpu_usage") or 0) - (pre.get("system_cpu_usage") or 0)
+    online = cpu.get("online_cpus") or len(cu.get("percpu_usage") or []) or 1
+    if cpu_delta <= 0 or sys_delta <= 0 or not pre.get("system_cpu_usage"):
+        return 0.0
+    return cpu_delta / sys_delta * online * 100.0
+
+
+def memory_used(s: Mapping[str, Any]) -> tuple[int, int]:
+    m = s.get("memory_stats") or {}
+    usage = int(m.get("usage") or 0)
+    st = m.get("stats") or {}
+    cache = st.get("total_inactive_file") if "total_inactive_file" in st else st.get("inactive_file")
+    if cache is not None and cache < usage:
+        usage -= int(cache)
+    return usage, int(m.get("limit") or 0)
+
+
+def net_totals(s: Mapping[str, Any]) -> tuple[int, int]:
+    rx = tx = 0
+    for n in (s.get("networks") or {}).values():
+        rx += int(n.get("rx_bytes") or 0)
+        tx += int(n.get("tx_bytes") or 0)
+    return rx, tx
+
+
+def blkio_totals(s: Mapping[str, Any]) -> tuple[int, int]:
+    r = w = 0
+    for e in (s.get("blkio_stats") or {}).get("io_service_bytes_recursive") or []:
+        op = str(e.get("op", "")).lower()
+        if op == "read":
+            r += int(e.get("value") or 0)
+        elif op == "write":
+            w += int(e.get("value") or 0)
+    return r, w
+
+
+def sample_from(s: Mapping[str, Any], prev: StatsSample | None, now: float | None = None) -> StatsSample:
+    """One sample from one stats document; rates are per second against the previous sample."""
+    now = time.time() if now is None else now
+    used, limit = memory_used(s)
+    rx, tx = net_totals(s)
+    br, bw = blkio_totals(s)
+    dt = (now - prev.t) if prev else 0.0
+
+    def rate(cur: int, old: int) -> float:
+        return max(0.0, (cur - old) / dt) if prev and dt > 0 else 0.0
+
+    return StatsSample(
+        t=now, cpu=cpu_percent(s), mem=used, mem_limit=limit, mem_pct=(used / limit * 100.0) if limit else 0.0,
+        net_rx=rate(rx, prev.net_rx_total if prev else 0), net_tx=rate(tx, prev.net_tx_total if prev else 0),
+        blk_r=rate(br, prev.blk_r_total if prev else 0), blk_w=rate(bw, prev.blk_w_total if prev else 0),
+        pids=int((s.get("pids_stats") or {}).get("current") or 0),
+        net_rx_total=rx, net_tx_total=tx, blk_r_total=br, blk_w_total=bw,
+    )
+
+
+class StatsHub:
+    """Streams stats for wanted containers only; keeps the last ``RING`` samples of each."""
+
+    def __init__(self, client: Any, on_sample: Callable[[str], None] | None = None, cap: int = 40) -> None:
+        self.client = client
+        self.cap = cap
+        self.on_sample = on_sample
+        self._lock = threading.Lock()
+        self._rings: dict[str, deque[StatsSample]] = {}
+        self._streams: dict[str, Any] = {}
+        self._threads: dict[str, threading.Thread] = {}
+        self._wanted: list[str] = []
+        self._closed = False
+
+    def latest(self, cid: str) -> StatsSample | None:
+        with self._lock:
+            ring = self._rings.get(cid)
+            return ring[-1] if ring else None
+
+    def history(self, cid: str) -> list[StatsSample]:
+        with self._lock:
+            return list(self._rings.get(cid) or ())
+
+    def active(self) -> set[str]:
+        with self._lock:
+            return set(self._threads)
+
+    def want(self, ids: Iterable[str], running: Iterable[str] | None = None) -> None:
+        """Ask for stats of ``ids`` (first ones first); only running containers are streamed."""
+        if self._closed:
+            return
+        run = set(running) if running is not None else None
+        wanted = [i for i in dict.fromkeys(ids) if run is None or i in run][: self.cap]
+        with self._lock:
+            self._wanted = wanted
+            stop = [cid for cid in self._threads if cid not in wanted]
+            start = [cid for cid in wanted if cid not in self._threads]
+            for cid in start:
+                t = threading.Thread(target=self._run, args=(cid,), name=f"stats-{cid[:12]}", daemon=True)
+                self._threads[cid] = t
+        for cid in stop:
+            self._stop(cid)
+        for cid in start:
+            self._threads[cid].start()
+
+    def forget(self, cid: str) -> None:
+        """A container was removed: stop its stream and drop its history."""
+        self._stop(cid)
+        with self._lock:
+            self._rings.pop(cid, None)
+
+    def _stop(self, cid: str) -> None:
+        with self._lock:
+            stream = self._streams.pop(cid, None)
+            self._threads.pop(cid, None)
+        if stream is not None:
+            stream.close()
+
+    def _run(self, cid: str) -> None:
+        try:
+            stream = self.client.stats(cid, stream=True)
+        except Exception:  # noqa: BLE001 - a container that went away has no stats; nothing to show
+            with self._lock:
+                if self._threads.get(cid) is threading.current_thread():
+                    self._threads.pop(cid, None)
+            return
+        with self._lock:
+            if self._threads.get(cid) is not threading.current_thread():
+                stream.close()
+                return
+            self._streams[cid] = stream
+        try:
+            for doc in stream:
+                if not isinstance(doc, dict):
+                    continue
+                with self._lock:
+                    ring = self._rings.setdefault(cid, deque(maxlen=RING))
+                    prev = ring[-1] if ring else None
+                    if not doc.get("read", "").startswith("0001"):
+                        ring.append(sample_from(doc, prev))
+                if self.on_sample:
+                    self.on_sample(cid)
+        except Exception:  # noqa: BLE001 - a broken stream just ends this container's samples
+            pass
+        finally:
+            with self._lock:
+                if self._threads.get(cid) is threading.current_thread():
+                    self._threads.pop(cid, None)
+                self._streams.pop(cid, None) if self._streams.get(cid) is stream else None
+            stream.close()
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            ids = list(self._threads)
+        for cid in ids:
+            self._stop(cid)

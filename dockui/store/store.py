@@ -1,0 +1,354 @@
+"""The Store: one live picture of the engine, kept current by ``/events``.
+
+One watcher thread owns every write: it lists every kind, follows ``/events`` (read by a
+second thread into a queue), re-reads only what an event names, coalescing bursts into
+batches of ``BATCH`` seconds, and publishes immutable snapshots. A broken stream reconnects with
+backoff and resyncs; a stalled engine is noticed by a ping. Readers never lock: they read the
+current snapshot (a read-only mapping that is replaced, never mutated).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ..engine import EngineClient, EngineError, NotFound
+from .model import (
+    KINDS,
+    ConnectionState,
+    EngineFacts,
+    StoreChange,
+    container_summary,
+    facts_from,
+    kind_id,
+    projects_from,
+    state_counts,
+)
+
+log = logging.getLogger("dockui.store")
+
+BATCH = 0.05
+PING_EVERY = 1.0
+PING_TIMEOUT = 3.0
+TASK_POLL = 2.0
+RECHECK = 0.3
+BACKOFF = (0.5, 1, 2, 4, 8, 15)
+
+_EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+Subscriber = Callable[[StoreChange], None]
+
+
+class Store:
+    """Snapshots per kind, a version per kind, engine facts and connection state."""
+
+    def __init__(self, client: EngineClient) -> None:
+        self.client = client
+        self._data: dict[str, Mapping[str, Mapping[str, Any]]] = {k: _EMPTY for k in KINDS}
+        self._versions: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.facts = EngineFacts(endpoint=client.endpoint.display)
+        self.connection = ConnectionState("connecting", client.endpoint.display)
+        self.counts: Mapping[str, int] = MappingProxyType({})
+        self.loaded = False
+        self.recent: deque[dict[str, Any]] = deque(maxlen=500)  # recent events, for the events screen
+        self.event_errors = 0
+        self._subs: list[Subscriber] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._events_stream: Any = None
+        self._want_tasks = 0
+        self._lock = threading.Lock()
+        self.last_event_time: float | None = None
+        self._recheck: dict[str, float] = {}
+
+    # --- reading -----------------------------------------------------------------------
+    def snapshot(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
+        return self._data[kind]
+
+    def get(self, kind: str, oid: str) -> Mapping[str, Any] | None:
+        return self._data[kind].get(oid)
+
+    def version(self, kind: str) -> int:
+        return self._versions[kind]
+
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        """Call ``fn(change)`` on the watcher thread after each batch; returns an unsubscribe function."""
+        with self._lock:
+            self._subs = [*self._subs, fn]
+
+        def unsubscribe() -> None:
+            with self._lock:
+                self._subs = [s for s in self._subs if s is not fn]
+
+        return unsubscribe
+
+    def want_tasks(self, on: bool) -> None:
+        """Screens that show tasks (or service counts) ask for task polling while they are shown."""
+        with self._lock:
+            self._want_tasks += 1 if on else -1
+            self._want_tasks = max(0, self._want_tasks)
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="store-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        stream = self._events_stream
+        if stream is not None:
+            stream.close()
+        if self._thread is not None:
+            self._thread.join(2)
+
+    def wait_loaded(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.loaded and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.loaded
+
+    # --- writer side ----------------------------------------------------------------------
+    def _publish(self, change: StoreChange) -> None:
+        if not change:
+            return
+        for fn in self._subs:
+            try:
+                fn(change)
+            except Exception:  # noqa: BLE001 - one bad subscriber must not stop the watcher
+                log.exception("store subscriber failed")
+
+    def _set_connection(self, state: ConnectionState) -> None:
+        self.connection = state
+        self._publish(StoreChange(connection=True))
+
+    def _replace(self, kind: str, new: dict[str, Mapping[str, Any]], only: set[str] | None = None) -> StoreChange:
+        """Swap in ``new`` for ``kind`` (or, with ``only``, for those ids) and say what changed."""
+        old = self._data[kind]
+        if only is not None:
+            merged = dict(old)
+            for oid in only:
+                if oid in new:
+                    merged[oid] = new[oid]
+                else:
+                    merged.pop(oid, None)
+            new = merged
+        added = frozenset(new.keys() - old.keys())
+        removed = frozenset(old.keys() - new.keys())
+        changed = frozenset(k for k in (new.keys() & old.keys()) if new[k] != old[k])
+        if not (added or removed or changed):
+            return StoreChange()
+        self._data[kind] = MappingProxyType(new)
+        self._versions[kind] += 1
+        ch = StoreChange({kind: added} if added else {}, {kind: changed} if changed else {}, {kind: removed} if removed else {})
+        if kind == "containers":
+            self.counts = MappingProxyType(state_counts(new))
+            ch = ch.merge(self._replace("projects", projects_from(new)))
+            ch = StoreChange(ch.added, ch.changed, ch.removed, facts=True)
+        return ch
+
+    def _list(self, kind: str) -> dict[str, Mapping[str, Any]]:
+        c = self.client
+        if kind == "containers":
+            return {r["Id"]: container_summary(r) for r in c.containers(all=True)}
+        if kind == "images":
+            return {r["Id"]: r for r in c.images()}
+        if kind == "networks":
+            return {r["Id"]: r for r in c.networks()}
+        if kind == "volumes":
+            return {r["Name"]: r for r in (c.volumes().get("Volumes") or [])}
+        if self.facts.swarm != "manager":
+            return {}
+        if kind == "nodes":
+            return {r["ID"]: r for r in c.nodes()}
+        if kind == "services":
+            return {r["ID"]: r for r in c.services()}
+        if kind == "tasks":
+            return {r["ID"]: r for r in c.tasks()}
+        return {}
+
+    def _load_all(self) -> StoreChange:
+        c = self.client
+        self.facts = facts_from(c.endpoint.display, c.version(), c.info())
+        ch = StoreChange(facts=True)
+        for kind in ("containers", "images", "networks", "volumes", "nodes", "services", "tasks"):
+            try:
+                ch = ch.merge(self._replace(kind, self._list(kind)))
+            except NotFound:
+                pass
+            except EngineError as exc:
+                if kind in ("nodes", "services", "tasks"):  # swarm not active or not a manager
+                    ch = ch.merge(self._replace(kind, {}))
+                else:
+                    raise exc
+        return ch
+
+    def _refresh_containers(self, ids: set[str]) -> StoreChange:
+        if not ids:
+            return StoreChange()
+        if len(ids) > 50:
+            return self._replace("containers", self._list("containers"))
+        rows = self.client.containers(all=True, filters={"id": sorted(ids)})
+        found = {r["Id"]: container_summary(r) for r in rows}
+        # the id filter matches prefixes: keep exact ids only, and drop what is gone
+        return self._replace("containers", {k: v for k, v in found.items() if k in ids}, only=ids)
+
+    def _apply(self, events: list[dict[str, Any]]) -> StoreChange:
+        containers: set[str] = set()
+        kinds: set[str] = set()
+        facts = False
+        for e in events:
+            typ = e.get("Type") or ""
+            action = str(e.get("Action") or e.get("status") or "").split(":", 1)[0]
+            actor = e.get("Actor") or {}
+            oid = actor.get("ID") or e.get("id") or ""
+            if typ == "container":
+                if action in ("exec_create", "exec_start", "exec_die", "top", "attach", "detach", "resize", "archive-path", "extract-to-dir", "export", "commit", "copy"):
+                    continue
+                containers.add(oid)
+                if action in ("destroy", "create"):
+                    kinds.update(("volumes",))  # anonymous volumes come and go with containers
+            elif typ == "image":
+                kinds.add("images")
+            elif typ == "network":
+                kinds.add("networks")
+            elif typ == "volume":
+                kinds.add("volumes")
+            elif typ in ("node", "service"):
+                kinds.add("nodes" if typ == "node" else "services")
+                if typ == "service":
+                    kinds.add("tasks")
+                facts = True
+            elif typ == "daemon":
+                facts = True
+        ch = StoreChange(facts=facts)
+        ch = ch.merge(self._refresh_containers(containers))
+        # the engine emits some events (die, health_status) before its list view has caught up:
+        # read those containers once more a moment later, so the snapshot settles on the truth
+        due = time.monotonic() + RECHECK
+        for cid in containers:
+            self._recheck[cid] = due
+        if facts:
+            try:
+                self.facts = facts_from(self.client.endpoint.display, self.client.version(), self.client.info())
+            except EngineError:
+                pass
+        for kind in sorted(kinds):
+            try:
+                ch = ch.merge(self._replace(kind, self._list(kind)))
+            except EngineError:
+                pass
+        return ch
+
+    def _read_events(self, stream: Any, q: queue.Queue) -> None:
+        try:
+            for e in stream:
+                if isinstance(e, dict):
+                    q.put(e)
+                else:
+                    self.event_errors += 1
+            q.put(("end", "the engine closed the event stream"))
+        except Exception as exc:  # noqa: BLE001 - reported to the watcher as a reconnect reason
+            q.put(("end", str(exc) or type(exc).__name__))
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                self._session()
+                attempt = 0
+            except EngineError as exc:
+                reason = str(exc)
+            except Exception as exc:  # noqa: BLE001 - never let the watcher die; say why and retry
+                log.exception("store watcher failed")
+                reason = f"{type(exc).__name__}: {exc}"
+            else:
+                reason = "event stream ended"
+            if self._stop.is_set():
+                return
+            delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+            attempt += 1
+            self._set_connection(ConnectionState("reconnecting", self.client.endpoint.display, reason, time.time() + delay))
+            self._stop.wait(delay)
+
+    def _session(self) -> None:
+        """One connected period: load everything, then follow events until something breaks."""
+        c = self.client
+        c.ping()
+        since = self.last_event_time if self.last_event_time is not None else c.server_time()
+        stream = c.events(since=since)
+        self._events_stream = stream
+        q: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=self._read_events, args=(stream, q), name="store-events", daemon=True)
+        reader.start()
+        try:
+            ch = self._load_all()
+            self.loaded = True
+            self.connection = ConnectionState("connected", c.endpoint.display)
+            self._publish(ch.merge(StoreChange(connection=True)))
+            last_ping = last_tasks = time.monotonic()
+            while not self._stop.is_set():
+                batch: list[dict[str, Any]] = []
+                wait = PING_EVERY
+                if self._recheck:
+                    wait = max(0.0, min(wait, min(self._recheck.values()) - time.monotonic()))
+                try:
+                    item = q.get(timeout=wait)
+                except queue.Empty:
+                    item = None
+                if isinstance(item, tuple):
+                    raise EngineError(item[1])
+                if item is not None:
+                    batch.append(item)
+                    deadline = time.monotonic() + BATCH
+                    while True:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        try:
+                            item = q.get(timeout=left)
+                        except queue.Empty:
+                            break
+                        if isinstance(item, tuple):
+                            q.put(item)
+                            break
+                        batch.append(item)
+                    for e in batch:
+                        t = e.get("timeNano")
+                        if t:
+                            self.last_event_time = t / 1e9
+                        self.recent.append(e)
+                    self._publish(self._apply(batch))
+                now = time.monotonic()
+                due = {cid for cid, t in self._recheck.items() if t <= now}
+                if due:
+                    for cid in due:
+                        del self._recheck[cid]
+                    self._publish(self._refresh_containers(due))
+                if now - last_ping >= PING_EVERY:
+                    last_ping = now
+                    self._ping()
+                if self._want_tasks and self.facts.swarm == "manager" and now - last_tasks >= TASK_POLL:
+                    last_tasks = now
+                    self._publish(self._replace("tasks", self._list("tasks")).merge(self._replace("services", self._list("services"))))
+        finally:
+            self._events_stream = None
+            stream.close()
+
+    def _ping(self) -> None:
+        """A stalled engine keeps the event socket open but stops answering: notice it."""
+        try:
+            self.client._send("GET", "/_ping", versioned=False, timeout=PING_TIMEOUT)
+        except EngineError as exc:
+            raise EngineError(f"engine stopped answering ({exc})") from exc
+
+    def close(self) -> None:
+        self.stop()
+
+
+__all__ = ["Store", "kind_id"]

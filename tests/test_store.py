@@ -1,0 +1,147 @@
+"""The store against the real sandbox engine: every change arrives through /events, as a delta."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from dockui.engine import EngineClient
+from dockui.store import Store, StoreChange
+from dockui.store.model import container_state
+from dockui.store.stats import cpu_percent, memory_used, sample_from
+
+from .conftest import IMAGE
+
+
+class Recorder:
+    def __init__(self, store: Store) -> None:
+        self.changes: list[StoreChange] = []
+        self.cond = threading.Condition()
+        store.subscribe(self.on_change)
+
+    def on_change(self, ch: StoreChange) -> None:
+        with self.cond:
+            self.changes.append(ch)
+            self.cond.notify_all()
+
+    def wait_for(self, pred, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not pred():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
+
+
+@pytest.fixture
+def store(client: EngineClient):
+    s = Store(client.clone())
+    s.start()
+    assert s.wait_loaded(15)
+    yield s
+    s.stop()
+
+
+def test_store_loads_every_kind_and_facts(store: Store):
+    assert store.connection.ok
+    assert store.facts.version and store.facts.cpus > 0
+    assert any(IMAGE in (i.get("RepoTags") or []) for i in store.snapshot("images").values())
+    assert store.snapshot("networks")
+    if store.facts.swarm == "manager":
+        assert store.snapshot("nodes")
+
+
+def test_lifecycle_arrives_as_deltas(store: Store, client: EngineClient, make_container):
+    rec = Recorder(store)
+    cid = make_container(start=False)
+    assert rec.wait_for(lambda: cid in store.snapshot("containers"))
+    assert any(cid in ch.added.get("containers", ()) for ch in rec.changes)
+    client.start(cid)
+    assert rec.wait_for(lambda: store.get("containers", cid)["State"] == "running")
+    client.pause(cid)
+    assert rec.wait_for(lambda: store.get("containers", cid)["State"] == "paused")
+    client.unpause(cid)
+    client.rename(cid, "dockui-t-store-renamed-" + cid[:6])
+    assert rec.wait_for(lambda: store.get("containers", cid)["Name"].startswith("dockui-t-store-renamed"))
+    client.kill(cid)
+    assert rec.wait_for(lambda: store.get("containers", cid)["State"] == "exited")
+    client.remove_container(cid)
+    assert rec.wait_for(lambda: cid not in store.snapshot("containers"))
+    assert any(cid in ch.removed.get("containers", ()) for ch in rec.changes)
+
+
+def test_event_burst_is_coalesced(store: Store, client: EngineClient, make_container):
+    rec = Recorder(store)
+    ids = [make_container(start=False) for _ in range(10)]
+    assert rec.wait_for(lambda: all(i in store.snapshot("containers") for i in ids))
+    batches = [ch for ch in rec.changes if ch.added.get("containers")]
+    assert len(batches) < 10
+
+
+def test_compose_projects_and_health(store: Store, make_container):
+    rec = Recorder(store)
+    a = make_container(labels={"com.docker.compose.project": "dtest", "com.docker.compose.service": "web"})
+    make_container(labels={"com.docker.compose.project": "dtest", "com.docker.compose.service": "db"})
+    assert rec.wait_for(lambda: store.get("projects", "dtest") is not None and store.get("projects", "dtest")["Running"] == 2)
+    assert store.get("projects", "dtest")["Services"] == ("db", "web")
+    assert store.get("containers", a)["Project"] == "dtest"
+    sick = make_container(healthcheck={"Test": ["CMD", "false"], "Interval": 500_000_000, "Retries": 1})
+    assert rec.wait_for(lambda: (store.get("containers", sick) or {}).get("Health") == "unhealthy", timeout=20)
+    assert container_state(store.get("containers", sick)) == "unhealthy"
+
+
+def test_reconnect_resyncs_without_missing_changes(store: Store, client: EngineClient, make_container):
+    rec = Recorder(store)
+    # break the event stream from under the store, change the engine meanwhile
+    store._events_stream.close()
+    cid = make_container(start=False)
+    assert rec.wait_for(lambda: cid in store.snapshot("containers"), timeout=15)
+    assert rec.wait_for(lambda: store.connection.ok)
+    assert any(ch.connection for ch in rec.changes)
+
+
+def test_stats_formulas():
+    doc = {
+        "read": "2026-11-26T00:00:01Z",
+        "cpu_stats": {"cpu_usage": {"total_usage": 2_000_000_000, "percpu_usage": [1, 1]}, "system_cpu_usage": 20_000_000_000, "online_cpus": 2},
+        "precpu_stats": {"cpu_usage": {"total_usage": 1_000_000_000}, "system_cpu_usage": 10_000_000_000},
+        "memory_stats": {"usage": 100 * 2**20, "limit": 1000 * 2**20, "stats": {"total_inactive_file": 20 * 2**20}},
+        "networks": {"eth0": {"rx_bytes": 1000, "tx_bytes": 500}},
+        "blkio_stats": {"io_service_bytes_recursive": [{"op": "Read", "value": 4096}, {"op": "Write", "value": 8192}]},
+        "pids_stats": {"current": 7},
+    }
+    assert cpu_percent(doc) == pytest.approx(20.0)
+    assert memory_used(doc) == (80 * 2**20, 1000 * 2**20)
+    first = sample_from(doc, None, now=100.0)
+    doc2 = {**doc, "networks": {"eth0": {"rx_bytes": 3000, "tx_bytes": 500}}}
+    second = sample_from(doc2, first, now=102.0)
+    assert second.net_rx == pytest.approx(1000.0) and second.pids == 7 and second.mem_pct == pytest.approx(8.0)
+    # cgroup v2: inactive_file, no percpu
+    v2 = {**doc, "memory_stats": {"usage": 50, "limit": 100, "stats": {"inactive_file": 10}}}
+    assert memory_used(v2) == (40, 100)
+    # one-shot: empty precpu gives 0, not garbage
+    assert cpu_percent({**doc, "precpu_stats": {}}) == 0.0
+
+
+def test_stats_hub_streams_only_wanted(client: EngineClient, make_container):
+    from dockui.store import StatsHub
+
+    a, b = make_container(), make_container()
+    got = threading.Event()
+    hub = StatsHub(client.clone(), on_sample=lambda cid: got.set(), cap=1)
+    try:
+        hub.want([a, b])
+        assert hub.active() == {a}
+        deadline = time.monotonic() + 10
+        while len(hub.history(a)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(hub.history(a)) >= 2
+        hub.want([b])
+        time.sleep(0.3)
+        assert hub.active() == {b}
+    finally:
+        hub.close()
