@@ -42,13 +42,13 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Span, Text
 
-__all__ = ["ansi_line", "one_line", "safe_text", "visible_width"]
+__all__ = ["ansi_line", "one_line", "plain_text", "safe_text", "visible_width"]
 
 # Any character that needs attention: C0, DEL, C1, line/paragraph separators, bidi controls.
 _NEEDS_CARE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
-# One token of "something that is not plain text". Branch order matters: SGR before other CSI.
-_TOKEN = re.compile(
+# Escape sequences, as alternatives; the SGR branch must come before the other CSI branch.
+_ESCAPE_BRANCHES = (
     # SGR: the only sequence ansi_line keeps (as a style).
     r"(?:\x1b\[|\x9b)(?P<sgr>[0-9;:]*)m"
     # Any other CSI, complete or cut short.
@@ -57,7 +57,15 @@ _TOKEN = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
     # Other escape sequences (ESC 7, ESC ( B, ESC # 8, ESC c, ...) or a lone ESC.
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
-    r"|(?P<crlf>\r\n)"
+)
+# The look-aheads let the regex engine skip ordinary characters quickly (about 2x faster).
+_ESCAPES = re.compile("(?=[\x1b\x90-\x9f])(?:" + _ESCAPE_BRANCHES + ")")
+
+_SGR7 = re.compile(r"\x1b\[[0-9;:]*m")
+
+# Single characters that need care, as alternatives.
+_CONTROL_BRANCHES = (
+    r"(?P<crlf>\r\n)"
     r"|(?P<cr>\r)"
     r"|(?P<nl>[\n\u2028\u2029])"
     r"|(?P<tab>\t)"
@@ -65,6 +73,9 @@ _TOKEN = re.compile(
     # Left: C1 controls and bidi controls, which are dropped.
     r"|[\x80-\x9f\u202a-\u202e\u2066-\u2069]"
 )
+
+# One token of "something that is not plain text".
+_TOKEN = re.compile(f"(?={_NEEDS_CARE.pattern})(?:{_ESCAPE_BRANCHES}|{_CONTROL_BRANCHES})")
 
 _TAB_SIZE = 8
 
@@ -171,12 +182,30 @@ def _truncate(s: str, max_len: int) -> str:
     return chop_cells(s, max_len - 1)[0] + "…"
 
 
-def visible_width(s: str | bytes) -> int:
-    """Cell width of what :func:`ansi_line` would show for ``s``."""
+def plain_text(s: str | bytes) -> str:
+    """The characters :func:`ansi_line` would show for ``s``, without building styles.
+
+    Lines whose only special characters are escape sequences (the usual coloured log line)
+    take one C-level regex substitution.
+    """
     s = _decode(s)
     if _NEEDS_CARE.search(s) is None:
-        return len(s) if s.isascii() else cell_len(s)
-    return ansi_line(s).cell_len
+        return s
+    # If removing the 7-bit SGR sequences leaves nothing special, the tokenizer would have
+    # seen exactly those sequences (it tries SGR first at every ESC), so this is the answer.
+    stripped = _SGR7.sub("", s)
+    if _NEEDS_CARE.search(stripped) is None:
+        return stripped
+    stripped = _ESCAPES.sub("", s)
+    if _NEEDS_CARE.search(stripped) is None:
+        return stripped
+    return ansi_line(s).plain
+
+
+def visible_width(s: str | bytes) -> int:
+    """Cell width of what :func:`ansi_line` would show for ``s``."""
+    plain = plain_text(s)
+    return len(plain) if plain.isascii() else cell_len(plain)
 
 
 # --- SGR ---------------------------------------------------------------------------------

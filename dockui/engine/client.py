@@ -22,7 +22,7 @@ class EngineClient(SystemMixin, ContainerMixin, ExecMixin, ImageMixin, NetworkMi
 
     def clone(self) -> EngineClient:
         """A second client on the same engine (own connection pool), for another thread's work."""
-        c = EngineClient(self.endpoint, version=self.api_version, timeout=self.timeout, readonly=self.readonly)
+        c = EngineClient(self.endpoint, version=self._api_version or "auto", timeout=self.timeout, readonly=self.readonly)
         c.ping_headers = dict(self.ping_headers)
         return c
 

@@ -1,0 +1,264 @@
+"""DockuiApp: wires the engine client, the store and the stats hub to the screens.
+
+The store's watcher thread and the stats threads never touch widgets: they post coalesced
+messages (``can_replace``), and the UI repaints at most every ``MIN_REPAINT`` seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Static
+
+from . import format as fmt
+from .ansi import one_line
+from .engine import EngineClient, EngineError
+from .screens.actions import Action
+from .screens.context import ViewContext
+from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen
+from .screens.resources import ResourcesScreen
+from .screens.specs import ALIASES
+from .store import StatsHub, Store, StoreChange
+
+
+class StoreChanged(Message):
+    """The store published changes; the app takes them all at once (coalesced)."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoreChanged)
+
+
+class StatsTick(Message):
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StatsTick)
+
+
+class HeaderBar(Static):
+    """Engine facts, container counts and the connection state; one line on short terminals."""
+
+    DEFAULT_CSS = """
+    HeaderBar { height: 2; background: $panel; }
+    HeaderBar.-compact { height: 1; }
+    """
+
+
+KEY_NAMES = {"plus": "+", "minus": "-", "question_mark": "?", "colon": ":", "slash": "/"}
+
+
+class DockuiApp(App):
+    TITLE = "dockui"
+    MIN_REPAINT = 0.2
+    STATS_REPAINT = 1.0
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit", priority=True, id="quit"),
+        Binding("ctrl+c", "quit", "quit", show=False, id="quit_c"),
+    ]
+    CSS = """
+    Screen { layers: base; }
+    """
+
+    def __init__(self, client: EngineClient, source: str = "", first_screen: str = "containers", start_store: bool = True) -> None:
+        super().__init__()
+        self.client = client
+        self.source = source
+        self.readonly = client.readonly
+        self.first_screen = ALIASES.get(first_screen, "containers")
+        self.store = Store(client.clone() if start_store else client)
+        self.stats = StatsHub(client.clone(), on_sample=self._on_sample)
+        self.ctx = ViewContext(self.store, self.stats)
+        self._pending = StoreChange()
+        self._pending_lock = threading.Lock()
+        self._posted = False
+        self._last_stats_paint = 0.0
+        self._start_store = start_store
+        self._unsubscribe = self.store.subscribe(self._on_store_change)
+
+    # --- plumbing from threads ---------------------------------------------------------------
+    def _on_store_change(self, change: StoreChange) -> None:
+        with self._pending_lock:
+            self._pending = self._pending.merge(change)
+        self.post_message(StoreChanged())
+
+    def _on_sample(self, cid: str) -> None:
+        self.post_message(StatsTick())
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        with self._pending_lock:
+            change, self._pending = self._pending, StoreChange()
+        screen = self.main
+        if screen is not None:
+            screen.on_store_touched(change.kinds)
+        self.refresh_header()
+
+    def on_stats_tick(self, message: StatsTick) -> None:
+        now = time.monotonic()
+        if now - self._last_stats_paint < self.STATS_REPAINT:
+            return
+        self._last_stats_paint = now
+        screen = self.main
+        if screen is not None and screen.is_current:
+            screen.on_store_touched({"containers"}, stats_only=True)
+
+    # --- lifecycle ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.main = ResourcesScreen(self.first_screen)
+        self.header = HeaderBar()
+        self.push_screen(self.main)
+        self.main.mount(self.header, before=0)
+        if self._start_store:
+            self.store.start()
+        self.set_interval(1.0, self.refresh_header)
+
+    def on_resize(self, event) -> None:
+        compact = self.size.height <= 24
+        if hasattr(self, "header"):
+            self.header.set_class(compact, "-compact")
+            self.refresh_header()
+
+    def on_unmount(self) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        self._unsubscribe()
+        self.stats.close()
+        self.store.stop()
+
+    # --- header ---------------------------------------------------------------------------
+    def refresh_header(self) -> None:
+        if not hasattr(self, "header") or not self.header.is_mounted:
+            return
+        f, store = self.store.facts, self.store
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" dockui ", style="bold reverse")
+        t.append(" " + one_line(f.endpoint or self.client.endpoint.display, 50), style="bold")
+        if f.version:
+            t.append(f"  Docker {one_line(f.version)} (API {one_line(self.client.api_version if self.client._api_version else f.api_version)})")
+            t.append(f"  {one_line(f.os)}/{one_line(f.arch)}  {f.cpus} CPU  {fmt.size(f.memory)}", style="dim")
+            t.append(f"  swarm: {f.swarm}", style="cyan" if f.swarm == "manager" else "dim")
+        counts = store.counts
+        line2 = Text(no_wrap=True, overflow="ellipsis")
+        for key, style in (("running", "green"), ("unhealthy", "bold red"), ("paused", "yellow"), ("restarting", "magenta"), ("exited", "dim"), ("created", "cyan")):
+            n = counts.get(key, 0)
+            if n or key in ("running", "exited"):
+                line2.append(f" {key} ", style=style)
+                line2.append(f"{n} ", style="bold")
+        conn = store.connection
+        if not conn.ok:
+            line2.append("  ● " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
+        else:
+            line2.append("  ● connected", style="green")
+        if self.readonly:
+            line2.append("  read-only", style="magenta")
+        if self.header.has_class("-compact"):
+            t.append("  │", style="dim")
+            t.append_text(line2)
+            self.header.update(t)
+        else:
+            self.header.update(Text("\n").join([t, line2]))
+
+    def key_display(self, key: str) -> str:
+        return KEY_NAMES.get(key, key)
+
+    # --- commands, actions ----------------------------------------------------------------------
+    def run_command(self, text: str) -> None:
+        parts = text.split(None, 1)
+        if not parts:
+            return
+        word, rest = parts[0].lower(), (parts[1] if len(parts) > 1 else "")
+        if word in ("q", "q!", "quit", "exit"):
+            self.exit()
+            return
+        if word in ALIASES:
+            self.main.show_kind(ALIASES[word], rest)
+            return
+        self.notify(f"unknown command: {one_line(text, 60)} (try containers, images, networks, volumes, nodes, services, tasks, projects, q)",
+                    severity="warning", markup=False)
+
+    def show_help(self) -> None:
+        keys = [(":", "command mode (:containers, :img, :svc …)"), ("/", "filter (text, !text, project=NAME)"),
+                ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
+                ("N S C M A I", "sort by name, state, cpu, mem, age, image (again: reverse)"), ("ctrl+q", "quit")]
+        self.push_screen(HelpScreen(keys))
+
+    def describe(self, kind: str, rid: str, row: Any) -> None:
+        c = self.client
+        fetch = {
+            "containers": c.inspect_container, "images": c.inspect_image, "networks": c.inspect_network,
+            "volumes": c.inspect_volume, "nodes": c.inspect_node, "services": c.inspect_service, "tasks": c.inspect_task,
+        }.get(kind)
+        title = f"{kind[:-1]} {row.get('Name') or rid[:12]}"
+        self.push_screen(DescribeScreen(title, (lambda: fetch(rid)) if fetch else (lambda: dict(row))))
+
+    def perform(self, act: Action, kind: str, rid: str, row: Any) -> None:
+        name = one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
+        if act.id == "describe":
+            self.describe(kind, rid, row)
+            return
+        if act.id in ("logs", "shell", "attach"):
+            self.open_session(act.id, kind, rid, row)
+            return
+        if act.destructive:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._engine_action(act, kind, rid, row, name)
+
+            self.push_screen(ConfirmScreen(f"{act.label} {kind[:-1]} {name}?"), answered)
+            return
+        self._engine_action(act, kind, rid, row, name)
+
+    def open_session(self, what: str, kind: str, rid: str, row: Any) -> None:
+        self.notify(f"{what} is not available yet", severity="warning", markup=False)
+
+    def _engine_action(self, act: Action, kind: str, rid: str, row: Any, name: str) -> None:
+        c = self.client
+
+        def call() -> None:
+            if act.id == "start":
+                c.start(rid)
+            elif act.id == "stop":
+                c.stop(rid)
+            elif act.id == "restart":
+                c.restart(rid)
+            elif act.id == "pause":
+                (c.unpause if row.get("State") == "paused" else c.pause)(rid)
+            elif act.id == "kill":
+                c.kill(rid)
+            elif act.id == "remove":
+                {"containers": lambda: c.remove_container(rid, force=True), "images": lambda: c.remove_image(rid),
+                 "networks": lambda: c.remove_network(rid), "volumes": lambda: c.remove_volume(rid),
+                 "services": lambda: c.remove_service(rid)}[kind]()
+            elif act.id in ("scale_up", "scale_down"):
+                cur = ((row.get("Spec") or {}).get("Mode") or {}).get("Replicated", {}).get("Replicas", 0)
+                c.scale_service(rid, max(0, int(cur) + (1 if act.id == "scale_up" else -1)))
+            elif act.id == "force_update":
+                c.force_update_service(rid)
+            elif act.id == "rollback":
+                c.rollback_service(rid)
+            elif act.id == "drain":
+                node = c.inspect_node(rid)
+                spec = node["Spec"]
+                spec["Availability"] = "active" if spec.get("Availability") == "drain" else "drain"
+                c.update_node(rid, node["Version"]["Index"], spec)
+
+        def work() -> None:
+            try:
+                call()
+            except EngineError as exc:
+                msg = getattr(exc, "explanation", "") or str(exc)
+                self.call_from_thread(self.notify, f"{act.label} {name}: {one_line(msg, 200)}", severity="error", markup=False)
+            except Exception as exc:  # noqa: BLE001 - never a traceback on the user's screen
+                self.call_from_thread(self.notify, f"{act.label} {name} failed: {one_line(str(exc), 200)}", severity="error", markup=False)
+            else:
+                self.call_from_thread(self.notify, f"{act.label}: {name}", markup=False, timeout=2)
+
+        self.notify(f"{act.label} {name}…", markup=False, timeout=1.5)
+        self.run_worker(work, thread=True, group="actions", exit_on_error=False)

@@ -1,0 +1,386 @@
+"""The resource screen: any kind, drawn from its spec; filter, sort, command mode and actions.
+
+It renders store snapshots only; every engine call it causes runs on a worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from ..ansi import one_line
+from ..store.model import container_state
+from ..widgets.table import ResourceTable
+from .actions import action_by_key, actions_for
+from .specs import ALIASES, SPECS, KindSpec
+
+SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image"}
+FIELD_FILTERS = {
+    "containers": {"project": lambda r: r.get("Project", ""), "image": lambda r: r.get("Image", ""),
+                   "state": container_state, "id": lambda r: r["Id"], "name": lambda r: r.get("Name", "")},
+    "tasks": {"node": lambda r: r.get("NodeID", ""), "service": lambda r: r.get("ServiceID", ""),
+              "state": lambda r: (r.get("Status") or {}).get("State", "")},
+}
+
+
+class PromptInput(Input):
+    """The ``:`` command line and the ``/`` filter line."""
+
+    DEFAULT_CSS = """
+    PromptInput { dock: bottom; height: 1; border: none; padding: 0 1; display: none; }
+    PromptInput.-visible { display: block; }
+    """
+
+
+class ResourcesScreen(Screen):
+    """The main screen: one kind at a time, k9s style."""
+
+    BINDINGS = [
+        Binding("colon", "command", "command", id="command"),
+        Binding("slash", "filter", "filter", id="filter"),
+        Binding("question_mark", "help", "help", id="help"),
+        Binding("escape", "clear", "clear filter / back", id="clear", show=False),
+        Binding("q", "back", "back / quit", id="back"),
+        Binding("enter", "drill", "open", id="drill", show=False),
+        Binding("ctrl+r", "reload", "reload", id="reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    ResourcesScreen #crumbs { height: 1; background: $boost; }
+    ResourcesScreen #hints { dock: bottom; height: 1; color: $text-muted; }
+    ResourcesScreen #message { height: auto; display: none; }
+    ResourcesScreen #message.-visible { display: block; }
+    """
+
+    def __init__(self, kind: str = "containers") -> None:
+        super().__init__()
+        self.kind = ALIASES.get(kind, "containers")
+        self.filter = ""
+        self.sort_key = SPECS[self.kind].default_sort
+        self.sort_reverse = False
+        self.history: list[tuple[str, str]] = []
+        self.prompt_mode = ""
+        self._cells: dict[str, tuple[Mapping[str, Any], tuple]] = {}
+        self._last_paint = 0.0
+        self._paint_timer = None
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="crumbs")
+        yield Static(id="message")
+        yield ResourceTable(id="table")
+        yield Static(id="hints")
+        yield PromptInput(id="prompt")
+
+    def on_mount(self) -> None:
+        self.show_kind(self.kind, self.filter)
+        self.set_interval(0.5, self._update_interest)
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#table", ResourceTable)
+
+    @property
+    def spec(self) -> KindSpec:
+        return SPECS[self.kind]
+
+    # --- switching kinds ------------------------------------------------------------------------
+    def show_kind(self, kind: str, filt: str = "", remember: bool = True) -> None:
+        if remember and (kind, filt) != (self.kind, self.filter) and self.is_mounted:
+            self.history.append((self.kind, self.filter))
+            del self.history[:-20]
+        was_tasks = self.kind in ("tasks", "services", "nodes")
+        self.kind, self.filter = kind, filt
+        self.sort_key, self.sort_reverse = self.spec.default_sort, False
+        self._cells.clear()
+        is_tasks = kind in ("tasks", "services", "nodes")
+        if was_tasks != is_tasks or not hasattr(self, "_tasks_on"):
+            store = self.app.store
+            if getattr(self, "_tasks_on", False):
+                store.want_tasks(False)
+            self._tasks_on = is_tasks
+            if is_tasks:
+                store.want_tasks(True)
+        self.table.set_columns([(c.key, c.label) for c in self.spec.columns])
+        self.repaint(force=True)
+        self.table.focus()
+
+    # --- painting -------------------------------------------------------------------------------
+    def on_store_touched(self, kinds: set[str], stats_only: bool = False) -> None:
+        """Called by the app (coalesced) when the store or stats changed."""
+        if stats_only and self.kind != "containers":
+            return
+        if not stats_only and self.kind not in kinds and not ({"services", "nodes", "containers"} & kinds and self.kind == "tasks"):
+            self.repaint_header_only()
+            self._update_message()
+            return
+        self.repaint()
+
+    def repaint(self, force: bool = False) -> None:
+        """Repaint now if the last paint is old enough, else once, a little later."""
+        now = time.monotonic()
+        wait = self.app.MIN_REPAINT - (now - self._last_paint)
+        if force or wait <= 0:
+            if self._paint_timer is not None:
+                self._paint_timer.stop()
+                self._paint_timer = None
+            self._paint()
+        elif self._paint_timer is None:
+            self._paint_timer = self.set_timer(wait, self._deferred_paint)
+
+    def _deferred_paint(self) -> None:
+        self._paint_timer = None
+        self._paint()
+
+    def rows(self) -> list[tuple[str, tuple]]:
+        """The rows this screen shows now: filtered and sorted cells per id."""
+        spec, ctx = self.spec, self.app.ctx
+        snap = self.app.store.snapshot(self.kind)
+        out = []
+        field_filter, text_filter, negate = self._parse_filter()
+        cache = self._cells
+        stats_cols = [i for i, c in enumerate(spec.columns) if c.stats]
+        for rid, row in snap.items():
+            if field_filter and not all(str(f(row)).lower().startswith(v) or str(f(row)).lower() == v for f, v in field_filter):
+                continue
+            hit = cache.get(rid)
+            if hit is None or hit[0] is not row:
+                cells = tuple(c.cell(row, ctx) for c in spec.columns)
+                cache[rid] = (row, cells)
+            else:
+                cells = hit[1]
+                if stats_cols:
+                    cells = list(cells)
+                    for i in stats_cols:
+                        cells[i] = spec.columns[i].cell(row, ctx)
+                    cells = tuple(cells)
+            if text_filter:
+                hay = " ".join(c.plain if isinstance(c, Text) else c for c in cells).lower()
+                if (text_filter in hay) == negate:
+                    continue
+            out.append((rid, row, cells))
+        for rid in [r for r in cache if r not in snap]:
+            del cache[rid]
+        col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
+        keyf = col.sort or (lambda r, c: "")
+        name = spec.columns[0].sort or (lambda r, c: "")
+
+        def sort_key(item):
+            return (keyf(item[1], ctx), name(item[1], ctx), item[0])
+
+        try:
+            out.sort(key=sort_key, reverse=self.sort_reverse)
+        except TypeError:
+            out.sort(key=lambda item: str(sort_key(item)), reverse=self.sort_reverse)
+        return [(rid, self._styled(row, cells)) for rid, row, cells in out]
+
+    def _styled(self, row: Mapping[str, Any], cells: tuple) -> tuple:
+        style = self.spec.style(row)
+        if not style:
+            return cells
+        return tuple(Text(c, style=style) if isinstance(c, str) else c for c in cells)
+
+    def _parse_filter(self):
+        f = self.filter.strip()
+        negate = f.startswith("!")
+        if negate:
+            f = f[1:]
+        fields, words = [], []
+        table = FIELD_FILTERS.get(self.kind, {})
+        for part in f.split():
+            k, eq, v = part.partition("=")
+            if eq and k in table:
+                fields.append((table[k], v.lower()))
+            else:
+                words.append(part)
+        return fields, " ".join(words).lower(), negate
+
+    def _paint(self) -> None:
+        if not self.is_mounted:
+            return
+        self._last_paint = time.monotonic()
+        rows = self.rows()
+        self.table.sync(rows)
+        self.repaint_header_only(len(rows))
+        self._paint_hints()
+        self._update_message()
+
+    def repaint_header_only(self, shown: int | None = None) -> None:
+        spec = self.spec
+        total = len(self.app.store.snapshot(self.kind))
+        shown = len(self.table.rows) if shown is None else shown
+        t = Text()
+        t.append(f" {spec.title}", style="bold")
+        t.append(f" [{shown}/{total}]" if self.filter else f" [{total}]")
+        if self.filter:
+            t.append("  filter: ", style="dim")
+            t.append(one_line(self.filter, 40), style="bold yellow")
+        arrow = "↑" if self.sort_reverse else "↓"
+        t.append(f"  sort: {self.sort_key}{arrow}", style="dim")
+        if self.app.readonly:
+            t.append("  READ-ONLY", style="bold magenta")
+        self.query_one("#crumbs", Static).update(t)
+        self.app.refresh_header()
+
+    def _paint_hints(self) -> None:
+        row = self.app.store.get(self.kind, self.table.current_id or "")
+        acts = actions_for(self.kind, row, self.app.readonly)
+        t = Text()
+        for a in acts:
+            t.append(f" {self.app.key_display(a.key)}", style="bold cyan")
+            t.append(f" {a.label} ")
+        for key, label in (("enter", "open"), ("/", "filter"), (":", "command"), ("?", "help"), ("q", "back")):
+            t.append(f" {key}", style="bold cyan")
+            t.append(f" {label} ")
+        self.query_one("#hints", Static).update(t)
+
+    def _update_message(self) -> None:
+        msg = self.query_one("#message", Static)
+        store = self.app.store
+        text = None
+        if not store.connection.ok:
+            text = Text(store.connection.describe(), style="bold red")
+        elif self.spec.swarm and store.facts.swarm != "manager":
+            text = Text(f"{self.spec.title}: this engine is not a swarm manager (swarm: {store.facts.swarm}).", style="yellow")
+        elif not store.loaded:
+            text = Text("loading…", style="dim")
+        if text is None:
+            msg.remove_class("-visible")
+        else:
+            msg.update(text)
+            msg.add_class("-visible")
+
+    def _update_interest(self) -> None:
+        """Stats stream only for the rows on screen and the focused one."""
+        if self.kind != "containers" or not self.is_current:
+            self.app.stats.want([])
+            return
+        snap = self.app.store.snapshot("containers")
+        running = {cid for cid, c in snap.items() if c.get("State") == "running"}
+        ids = [self.table.current_id or "", *self.table.visible_ids()]
+        self.app.stats.want([i for i in ids if i], running=running)
+
+    def on_data_table_row_highlighted(self, event) -> None:
+        self._paint_hints()
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        self.action_drill()
+
+    # --- keys -----------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if self.prompt_mode:
+            return
+        key = event.key
+        if key in SORT_KEYS or (key.startswith("shift+") and key[-1].upper() in SORT_KEYS and len(key) == 7):
+            name = SORT_KEYS[key[-1].upper()]
+            if any(c.key == name for c in self.spec.columns):
+                event.stop()
+                if self.sort_key == name:
+                    self.sort_reverse = not self.sort_reverse
+                else:
+                    self.sort_key, self.sort_reverse = name, False
+                self.repaint(force=True)
+            return
+        act = action_by_key(self.kind, key)
+        if act is None:
+            return
+        event.stop()
+        rid = self.table.current_id
+        row = self.app.store.get(self.kind, rid or "")
+        if row is None:
+            self.app.notify("nothing selected", severity="warning", markup=False)
+            return
+        if self.app.readonly and act.mutating:
+            self.app.notify(f"read-only mode: {act.label} is disabled", severity="warning", markup=False)
+            return
+        if not act.applies(self.kind, row, self.app.readonly):
+            st = container_state(row) if self.kind == "containers" else ""
+            self.app.notify(f"{act.label} does not apply to a {st or self.kind[:-1]} {self.kind[:-1]}", severity="warning", markup=False)
+            return
+        self.app.perform(act, self.kind, rid, row)
+
+    def action_drill(self) -> None:
+        rid = self.table.current_id
+        row = self.app.store.get(self.kind, rid or "")
+        if row is None:
+            return
+        target = self.spec.drill(row)
+        if target:
+            self.show_kind(*target)
+        elif self.kind == "tasks":
+            cid = ((row.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+            if cid and cid in self.app.store.snapshot("containers"):
+                self.show_kind("containers", f"id={cid[:12]}")
+            else:
+                self.app.describe(self.kind, rid, row)
+        else:
+            self.app.describe(self.kind, rid, row)
+
+    def action_back(self) -> None:
+        if self.history:
+            kind, filt = self.history.pop()
+            self.show_kind(kind, filt, remember=False)
+        else:
+            self.app.exit()
+
+    def action_clear(self) -> None:
+        if self.prompt_mode:
+            if self.prompt_mode == "/":
+                self.filter = ""
+                self.repaint(force=True)
+            self._close_prompt()
+        elif self.filter:
+            self.filter = ""
+            self.repaint(force=True)
+        elif self.history:
+            self.action_back()
+
+    def action_help(self) -> None:
+        self.app.show_help()
+
+    def action_reload(self) -> None:
+        self._cells.clear()
+        self.repaint(force=True)
+
+    def action_command(self) -> None:
+        self._open_prompt(":", "")
+
+    def action_filter(self) -> None:
+        self._open_prompt("/", self.filter)
+
+    def _open_prompt(self, mode: str, value: str) -> None:
+        p = self.query_one("#prompt", PromptInput)
+        self.prompt_mode = mode
+        p.value = value
+        p.placeholder = "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
+        p.add_class("-visible")
+        p.focus()
+
+    def _close_prompt(self) -> None:
+        p = self.query_one("#prompt", PromptInput)
+        p.remove_class("-visible")
+        self.prompt_mode = ""
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.prompt_mode == "/":
+            self.filter = event.value
+            self.repaint(force=True)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        mode, value = self.prompt_mode, event.value.strip()
+        self._close_prompt()
+        if mode == ":":
+            self.app.run_command(value)
+
+    def on_descendant_blur(self, event) -> None:
+        if self.prompt_mode and isinstance(event.widget, PromptInput):
+            self._close_prompt()

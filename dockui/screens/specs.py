@@ -1,0 +1,272 @@
+"""One spec per resource kind: columns, sort keys, row styles, drill-down — the k9s renderers.
+
+Adding a kind means adding a spec here, not a screen class. Cells are built from untrusted
+engine text with ``one_line`` (escapes stripped), never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+
+from .. import format as fmt
+from ..ansi import one_line
+from ..store.model import container_state
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    cell: Callable[[Row, Any], str | Text]
+    sort: Callable[[Row, Any], Any] | None = None
+    width: int | None = None
+    stats: bool = False  # depends on stats samples (refreshed on stats ticks)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    title: str
+    columns: tuple[Column, ...]
+    aliases: tuple[str, ...] = ()
+    default_sort: str = "name"
+    style: Callable[[Row], str] = lambda r: ""
+    drill: Callable[[Row], tuple[str, str] | None] = lambda r: None  # (kind, filter) for enter
+    swarm: bool = False
+    searchable: Callable[[Row], str] = field(default=lambda r: "")
+
+
+STATE_STYLES = {
+    "running": "green",
+    "unhealthy": "bold red",
+    "paused": "yellow",
+    "restarting": "magenta",
+    "created": "cyan",
+    "dead": "bold red",
+    "removing": "dim",
+}
+
+
+def state_style(state: str) -> str:
+    if state.startswith("exited"):
+        return "dim" if state in ("exited(0)", "exited") else "red"
+    return STATE_STYLES.get(state, "")
+
+
+def _ports(r: Row) -> str:
+    out = []
+    for p in r.get("Ports") or []:
+        if p.get("PublicPort"):
+            ip = p.get("IP", "")
+            if ip and ":" in ip:
+                continue  # the IPv6 twin of an IPv4 binding
+            out.append(f"{ip + ':' if ip not in ('', '0.0.0.0') else ''}{p['PublicPort']}->{p.get('PrivatePort')}/{p.get('Type', 'tcp')}")
+    return ", ".join(dict.fromkeys(out))
+
+
+def _cpu(r: Row, ctx: Any) -> str:
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return fmt.percent(s.cpu) if s else "-"
+
+
+def _cpu_sort(r: Row, ctx: Any) -> float:
+    s = ctx.stats.latest(r["Id"]) if ctx else None
+    return s.cpu if s else -1.0
+
+
+def _mem(r: Row, ctx: Any) -> str:
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return fmt.size(s.mem) if s else "-"
+
+
+def _mem_sort(r: Row, ctx: Any) -> float:
+    s = ctx.stats.latest(r["Id"]) if ctx else None
+    return s.mem if s else -1
+
+
+def _spark(r: Row, ctx: Any) -> Text:
+    hist = ctx.stats.history(r["Id"]) if ctx and r.get("State") == "running" else []
+    vals = [s.cpu for s in hist]
+    return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="cyan")
+
+
+def _state_cell(r: Row, ctx: Any) -> Text:
+    st = container_state(r)
+    return Text(st, style=state_style(st))
+
+
+def _name(key: str = "Name") -> Callable[[Row, Any], str]:
+    return lambda r, ctx: one_line(str(r.get(key) or ""), 60)
+
+
+def _lower(key: str) -> Callable[[Row, Any], str]:
+    return lambda r, ctx: str(r.get(key) or "").lower()
+
+
+CONTAINERS = KindSpec(
+    kind="containers",
+    title="Containers",
+    aliases=("co", "c", "container", "containers", "ps"),
+    columns=(
+        Column("name", "NAME", _name(), _lower("Name")),
+        Column("state", "STATE", _state_cell, lambda r, c: container_state(r)),
+        Column("cpu", "CPU", _cpu, _cpu_sort, stats=True),
+        Column("spark", "CPU 60s", _spark, _cpu_sort, stats=True),
+        Column("mem", "MEM", _mem, _mem_sort, stats=True),
+        Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), _lower("Image")),
+        Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), _lower("Project")),
+        Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r)),
+        Column("status", "STATUS", lambda r, c: one_line(str(r.get("Status") or ""), 30), lambda r, c: -(r.get("Created") or 0)),
+        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0)),
+        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"]),
+    ),
+    style=lambda r: "bold red" if container_state(r) == "unhealthy" else "",
+)
+
+
+def _tags(r: Row) -> str:
+    tags = [t for t in (r.get("RepoTags") or []) if t != "<none>:<none>"]
+    return ", ".join(tags) if tags else "<none>"
+
+
+IMAGES = KindSpec(
+    kind="images",
+    title="Images",
+    aliases=("img", "image", "images", "i"),
+    columns=(
+        Column("name", "REPOSITORY:TAG", lambda r, c: one_line(_tags(r), 60), lambda r, c: _tags(r).lower()),
+        Column("id", "ID", lambda r, c: r["Id"].split(":")[-1][:12], lambda r, c: r["Id"]),
+        Column("size", "SIZE", lambda r, c: fmt.size(r.get("Size")), lambda r, c: -(r.get("Size") or 0)),
+        Column("containers", "USED BY", lambda r, c: str(c.image_users(r["Id"])) if c else "-", lambda r, c: -(c.image_users(r["Id"]) if c else 0)),
+        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0)),
+    ),
+    style=lambda r: "dim" if _tags(r) == "<none>" else "",
+)
+
+NETWORKS = KindSpec(
+    kind="networks",
+    title="Networks",
+    aliases=("net", "network", "networks", "n"),
+    columns=(
+        Column("name", "NAME", _name(), _lower("Name")),
+        Column("driver", "DRIVER", lambda r, c: one_line(str(r.get("Driver") or "")), _lower("Driver")),
+        Column("scope", "SCOPE", lambda r, c: str(r.get("Scope") or ""), _lower("Scope")),
+        Column("subnet", "SUBNET", lambda r, c: ", ".join(str(x.get("Subnet", "")) for x in ((r.get("IPAM") or {}).get("Config") or [])), None),
+        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"]),
+    ),
+)
+
+VOLUMES = KindSpec(
+    kind="volumes",
+    title="Volumes",
+    aliases=("vol", "volume", "volumes", "v"),
+    columns=(
+        Column("name", "NAME", lambda r, c: one_line(str(r.get("Name") or ""), 64), _lower("Name")),
+        Column("driver", "DRIVER", lambda r, c: one_line(str(r.get("Driver") or "")), _lower("Driver")),
+        Column("used", "USED BY", lambda r, c: str(c.volume_users(r["Name"])) if c else "-", lambda r, c: -(c.volume_users(r["Name"]) if c else 0)),
+        Column("mount", "MOUNTPOINT", lambda r, c: one_line(str(r.get("Mountpoint") or ""), 60), None),
+    ),
+)
+
+
+def _node_state(r: Row) -> str:
+    return str((r.get("Status") or {}).get("State") or "")
+
+
+NODES = KindSpec(
+    kind="nodes",
+    title="Nodes",
+    aliases=("no", "node", "nodes"),
+    swarm=True,
+    columns=(
+        Column("name", "HOSTNAME", lambda r, c: one_line(str((r.get("Description") or {}).get("Hostname") or "")), lambda r, c: str((r.get("Description") or {}).get("Hostname") or "")),
+        Column("state", "STATUS", lambda r, c: Text(_node_state(r), style="green" if _node_state(r) == "ready" else "red"), lambda r, c: _node_state(r)),
+        Column("avail", "AVAILABILITY", lambda r, c: str((r.get("Spec") or {}).get("Availability") or ""), None),
+        Column("role", "ROLE", lambda r, c: str((r.get("Spec") or {}).get("Role") or "") + (" (leader)" if (r.get("ManagerStatus") or {}).get("Leader") else ""), None),
+        Column("addr", "ADDRESS", lambda r, c: str((r.get("Status") or {}).get("Addr") or ""), None),
+        Column("tasks", "TASKS", lambda r, c: str(c.node_tasks(r["ID"])) if c else "-", lambda r, c: -(c.node_tasks(r["ID"]) if c else 0)),
+        Column("engine", "ENGINE", lambda r, c: str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or ""), None),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+    ),
+    drill=lambda r: ("tasks", f"node={r['ID'][:12]}"),
+)
+
+
+def _svc_mode(r: Row) -> str:
+    mode = (r.get("Spec") or {}).get("Mode") or {}
+    return "replicated" if "Replicated" in mode else "global" if "Global" in mode else next(iter(mode), "")
+
+
+def _svc_counts(r: Row) -> tuple[int, int]:
+    st = r.get("ServiceStatus") or {}
+    return int(st.get("RunningTasks") or 0), int(st.get("DesiredTasks") or 0)
+
+
+def _svc_replicas(r: Row, c: Any) -> Text:
+    run, want = _svc_counts(r)
+    return Text(f"{run}/{want}", style="green" if run == want and want else "yellow" if run else "red")
+
+
+SERVICES = KindSpec(
+    kind="services",
+    title="Services",
+    aliases=("svc", "service", "services", "s"),
+    swarm=True,
+    columns=(
+        Column("name", "NAME", lambda r, c: one_line(str((r.get("Spec") or {}).get("Name") or "")), lambda r, c: str((r.get("Spec") or {}).get("Name") or "").lower()),
+        Column("mode", "MODE", lambda r, c: _svc_mode(r), lambda r, c: _svc_mode(r)),
+        Column("replicas", "REPLICAS", _svc_replicas, lambda r, c: _svc_counts(r)),
+        Column("image", "IMAGE", lambda r, c: one_line(str((((r.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image") or "").split("@")[0], 40), None),
+        Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None),
+        Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), None),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+    ),
+    drill=lambda r: ("tasks", f"service={r['ID'][:12]}"),
+)
+
+TASK_STYLES = {"running": "green", "failed": "red", "rejected": "red", "shutdown": "dim", "complete": "dim", "orphaned": "red"}
+
+
+def _task_state(r: Row) -> str:
+    return str((r.get("Status") or {}).get("State") or "")
+
+
+TASKS = KindSpec(
+    kind="tasks",
+    title="Tasks",
+    aliases=("ts", "task", "tasks", "t"),
+    swarm=True,
+    columns=(
+        Column("name", "NAME", lambda r, c: c.task_name(r) if c else r["ID"][:12], lambda r, c: c.task_name(r) if c else r["ID"]),
+        Column("state", "STATE", lambda r, c: Text(_task_state(r), style=TASK_STYLES.get(_task_state(r), "yellow")), lambda r, c: _task_state(r)),
+        Column("desired", "DESIRED", lambda r, c: str(r.get("DesiredState") or ""), None),
+        Column("node", "NODE", lambda r, c: c.node_name(r.get("NodeID") or "") if c else "", None),
+        Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None),
+        Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), lambda r, c: str(r.get("CreatedAt") or "")),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+    ),
+    style=lambda r: "dim" if r.get("DesiredState") == "shutdown" else "",
+)
+
+PROJECTS = KindSpec(
+    kind="projects",
+    title="Compose projects",
+    aliases=("proj", "project", "projects", "compose", "p"),
+    columns=(
+        Column("name", "PROJECT", lambda r, c: one_line(str(r.get("Name") or "")), _lower("Name")),
+        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"), lambda r, c: -r["Running"]),
+        Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="bold red" if r["Unhealthy"] else "dim"), lambda r, c: -r["Unhealthy"]),
+        Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
+        Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None),
+    ),
+    drill=lambda r: ("containers", f"project={r['Name']}"),
+)
+
+SPECS: dict[str, KindSpec] = {s.kind: s for s in (CONTAINERS, IMAGES, NETWORKS, VOLUMES, NODES, SERVICES, TASKS, PROJECTS)}
+ALIASES: dict[str, str] = {a: s.kind for s in SPECS.values() for a in (s.kind, *s.aliases)}
