@@ -43,11 +43,13 @@ def test_new_container_appears_and_filter_narrows(make_container, unique):
         app = make_app()
         async with app.run_test(size=(200, 50)) as pilot:
             assert await wait_until(pilot, lambda: app.store.loaded)
+            other = make_container(name=unique + "-other")
             cid = make_container(name=unique)
-            assert await wait_until(pilot, lambda: app.main.table.rows and cid in [k.value for k in app.main.table.rows])
-            await pilot.press("slash", *unique, "enter")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 1)
-            assert app.main.table.current_id == cid
+            assert await wait_until(pilot, lambda: {cid, other} <= {k.value for k in app.main.table.rows})
+            await pilot.press("slash", "ctrl+u", *unique, "enter")
+            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 2)
+            await pilot.press("slash", "ctrl+u", "!", *(unique + "-other"), "enter")
+            assert await wait_until(pilot, lambda: cid in {k.value for k in app.main.table.rows} and other not in {k.value for k in app.main.table.rows})
             await pilot.press("escape")
             assert await wait_until(pilot, lambda: len(app.main.table.rows) > 1)
 
