@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from . import format as fmt
 from .ansi import one_line
+from .config import Config
 from .engine import EngineClient, EngineError
 from .screens.actions import Action
 from .screens.context import ViewContext
@@ -63,8 +64,14 @@ class DockuiApp(App):
     Screen { layers: base; }
     """
 
-    def __init__(self, client: EngineClient, source: str = "", first_screen: str = "containers", start_store: bool = True) -> None:
+    def __init__(
+        self, client: EngineClient, source: str = "", first_screen: str = "containers", start_store: bool = True,
+        config: Config | None = None,
+    ) -> None:
         super().__init__()
+        self.config = config or Config()
+        self.MIN_REPAINT = self.config.refresh
+        self.STATS_REPAINT = self.config.stats_refresh
         self.client = client
         self.source = source
         self.readonly = client.readonly
@@ -116,6 +123,15 @@ class DockuiApp(App):
         self.main.mount(self.header, before=0)
         if self._start_store:
             self.store.start()
+        if self.config.theme:
+            try:
+                self.theme = self.config.theme
+            except Exception:  # noqa: BLE001 - an unknown theme is a warning, not a crash
+                self.config.warnings.append(f"unknown theme {self.config.theme!r}")
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        for w in self.config.warnings:
+            self.notify(w, severity="warning", markup=False, timeout=8)
         self.set_interval(1.0, self.refresh_header)
 
     def on_resize(self, event) -> None:
@@ -128,6 +144,8 @@ class DockuiApp(App):
         self.shutdown()
 
     def shutdown(self) -> None:
+        if hasattr(self, "main"):
+            self.main.close_all_sessions()
         self._unsubscribe()
         self.stats.close()
         self.store.stop()
@@ -177,8 +195,9 @@ class DockuiApp(App):
         if word in ("q", "q!", "quit", "exit"):
             self.exit()
             return
-        if word in ALIASES:
-            self.main.show_kind(ALIASES[word], rest)
+        kind = ALIASES.get(word) or ALIASES.get(self.config.aliases.get(word, ""))
+        if kind:
+            self.main.show_kind(kind, rest)
             return
         self.notify(f"unknown command: {one_line(text, 60)} (try containers, images, networks, volumes, nodes, services, tasks, projects, q)",
                     severity="warning", markup=False)
@@ -203,7 +222,7 @@ class DockuiApp(App):
         if act.id == "describe":
             self.describe(kind, rid, row)
             return
-        if act.id in ("logs", "shell", "attach"):
+        if act.id in ("logs", "shell", "attach", "exec", "handover"):
             self.open_session(act.id, kind, rid, row)
             return
         if act.destructive:
@@ -216,7 +235,63 @@ class DockuiApp(App):
         self._engine_action(act, kind, rid, row, name)
 
     def open_session(self, what: str, kind: str, rid: str, row: Any) -> None:
-        self.notify(f"{what} is not available yet", severity="warning", markup=False)
+        if what == "logs":
+            self.open_logs(kind, rid, row)
+        else:
+            self.open_terminal(what, rid, row)
+
+    def open_logs(self, kind: str, rid: str, row: Any) -> None:
+        from .screens.logs import LogsScreen
+        from .sessions.logs import Target
+
+        name = one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
+        if kind == "containers":
+            targets = [Target(rid)]
+        elif kind == "services":
+            targets = [Target(rid, name, "service")]
+        elif kind == "projects":
+            snap = self.store.snapshot("containers")
+            targets = [Target(cid, one_line(snap[cid].get("Service") or snap[cid].get("Name", ""), 20))
+                       for cid in row.get("Containers", ()) if cid in snap]
+        else:  # a task: its container when it is on this engine, else the service's logs
+            cid = ((row.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
+            if cid and cid in self.store.snapshot("containers"):
+                targets = [Target(cid)]
+            else:
+                targets = [Target(row.get("ServiceID", ""), self.ctx.service_name(row.get("ServiceID", "")), "service")]
+            name = self.ctx.task_name(row)
+        self.push_screen(LogsScreen(f"{kind[:-1]} {name}", targets, tail=self.config.log_tail, max_lines=self.config.log_lines))
+
+    def open_terminal(self, what: str, rid: str, row: Any) -> None:
+        name = one_line(str(row.get("Name") or rid[:12]), 60)
+        if what == "exec":
+            self.main.ask_exec(rid)
+        elif what == "handover":
+            self.handover(rid, name)
+        else:
+            self.main.open_pane(what, rid, name)
+
+    def exec_command(self, cid: str, command: str) -> None:
+        import shlex
+
+        try:
+            argv = shlex.split(command)
+        except ValueError as exc:
+            self.notify(f"cannot parse the command: {exc}", severity="error", markup=False)
+            return
+        row = self.store.get("containers", cid) or {}
+        self.main.open_pane("exec", cid, one_line(str(row.get("Name") or cid[:12]), 60), argv)
+
+    def handover(self, cid: str, name: str) -> None:
+        """Suspend the dashboard and give the real terminal to a shell in the container."""
+        from .sessions.handover import run_handover
+
+        try:
+            with self.suspend():
+                message = run_handover(self.client, cid, self.config.shell)
+        except Exception as exc:  # noqa: BLE001 - headless or no tty: say so, keep running
+            message = f"full-screen shell unavailable here: {exc}"
+        self.notify(f"shell {name}: {message}", markup=False)
 
     def _engine_action(self, act: Action, kind: str, rid: str, row: Any, name: str) -> None:
         c = self.client

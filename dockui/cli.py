@@ -38,8 +38,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
         return 0
+    from . import config
     from .app import DockuiApp
 
-    app = DockuiApp(client, source=source, first_screen=args.screen)
+    app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load())
     app.run()
     return app.return_code or 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -108,11 +109,19 @@ class HijackedSocket:
             except OSError as exc:
                 raise StreamError(f"session closed: {exc}") from exc
 
-    def close_stdin(self) -> None:
+    def close_stdin(self) -> bool:
+        """Half-close: the process reads EOF on stdin, output keeps coming. False if not possible.
+
+        Over TLS it is not: ``SSLSocket.shutdown`` drops the TLS layer, so every later read
+        would return raw TLS records; the session is left intact instead.
+        """
+        if isinstance(self._response.sock, ssl.SSLSocket):
+            return False
         try:
             self._response.sock.shutdown(socket.SHUT_WR)
         except OSError:
-            pass
+            return False
+        return True
 
     @property
     def closed(self) -> bool:

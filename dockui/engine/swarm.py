@@ -69,6 +69,10 @@ class SwarmMixin(BaseClient):
     def inspect_task(self, task_id: str) -> dict:
         return self._get(f"/tasks/{task_id}")
 
-    def service_logs(self, service: str, timestamps: bool = False, tail: int | str = "all", follow: bool = False) -> CancellableStream:
-        params = {"stdout": True, "stderr": True, "timestamps": timestamps, "tail": tail, "follow": follow}
+    def service_logs(
+        self, service: str, timestamps: bool = False, tail: int | str = "all", follow: bool = False,
+        details: bool = False, since: float | None = None,
+    ) -> CancellableStream:
+        params = {"stdout": True, "stderr": True, "timestamps": timestamps, "tail": tail, "follow": follow,
+                  "details": details, "since": since}
         return CancellableStream(self._open("GET", f"/services/{service}/logs", params), decode_frames)

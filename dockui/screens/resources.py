@@ -13,12 +13,15 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ..ansi import one_line
 from ..store.model import container_state
+from ..widgets.sessionpane import SessionEnded, SessionPane
 from ..widgets.table import ResourceTable
+from ..widgets.terminal import TerminalView
 from .actions import action_by_key, actions_for
 from .specs import ALIASES, SPECS, KindSpec
 
@@ -51,12 +54,20 @@ class ResourcesScreen(Screen):
         Binding("q", "back", "back / quit", id="back"),
         Binding("enter", "drill", "open", id="drill", show=False),
         Binding("ctrl+r", "reload", "reload", id="reload", show=False),
+        Binding("ctrl+right_square_bracket", "leave_pane", "leave pane", id="leave_pane", show=False),
+        Binding("ctrl+t", "next_pane", "pane / next session", id="next_pane", show=False),
+        Binding("z", "zoom", "zoom pane", id="zoom", show=False),
+        Binding("ctrl+w", "close_pane", "close session", id="close_pane", show=False),
     ]
     DEFAULT_CSS = """
     ResourcesScreen #crumbs { height: 1; background: $boost; }
     ResourcesScreen #hints { dock: bottom; height: 1; color: $text-muted; }
     ResourcesScreen #message { height: auto; display: none; }
     ResourcesScreen #message.-visible { display: block; }
+    ResourcesScreen #panes { height: 55%; display: none; }
+    ResourcesScreen #panes.-open { display: block; }
+    ResourcesScreen.-zoomed #panes.-open { height: 1fr; }
+    ResourcesScreen.-zoomed ResourceTable, ResourcesScreen.-zoomed #crumbs { display: none; }
     """
 
     def __init__(self, kind: str = "containers") -> None:
@@ -76,6 +87,7 @@ class ResourcesScreen(Screen):
         yield Static(id="crumbs")
         yield Static(id="message")
         yield ResourceTable(id="table")
+        yield Vertical(id="panes")
         yield Static(id="hints")
         yield PromptInput(id="prompt")
 
@@ -231,7 +243,7 @@ class ResourcesScreen(Screen):
 
     def _paint_hints(self) -> None:
         row = self.app.store.get(self.kind, self.table.current_id or "")
-        acts = actions_for(self.kind, row, self.app.readonly)
+        acts = [a for a in actions_for(self.kind, row, self.app.readonly) if a.footer]
         t = Text()
         for a in acts:
             t.append(f" {self.app.key_display(a.key)}", style="bold cyan")
@@ -276,7 +288,7 @@ class ResourcesScreen(Screen):
 
     # --- keys -----------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
-        if self.prompt_mode:
+        if self.prompt_mode or isinstance(self.focused, TerminalView):
             return
         key = event.key
         if key in SORT_KEYS or (key.startswith("shift+") and key[-1].upper() in SORT_KEYS and len(key) == 7):
@@ -350,17 +362,80 @@ class ResourcesScreen(Screen):
         self._cells.clear()
         self.repaint(force=True)
 
+    # --- session panes (shell, exec, attach) ---------------------------------------------------
+    @property
+    def panes(self) -> list[SessionPane]:
+        return list(self.query(SessionPane))
+
+    def open_pane(self, mode: str, container: str, name: str, command: list[str] | None = None) -> None:
+        box = self.query_one("#panes", Vertical)
+        pane = SessionPane(self.app, mode, container, name, command)
+        for p in self.panes:
+            p.display = False
+        box.add_class("-open")
+        box.mount(pane)
+        pane.term.focus()
+
+    def _active_pane(self) -> SessionPane | None:
+        return next((p for p in self.panes if p.display), None)
+
+    def action_leave_pane(self) -> None:
+        self.table.focus()
+
+    def action_next_pane(self) -> None:
+        panes = self.panes
+        if not panes:
+            return
+        cur = self._active_pane()
+        i = (panes.index(cur) + 1) % len(panes) if cur in panes else 0
+        for p in panes:
+            p.display = p is panes[i]
+        panes[i].term.focus()
+
+    def action_zoom(self) -> None:
+        if self.panes:
+            self.toggle_class("-zoomed")
+
+    def action_close_pane(self) -> None:
+        pane = self._active_pane()
+        if pane is not None:
+            pane.close()
+
+    def on_session_ended(self, event: SessionEnded) -> None:
+        pane = event.pane
+        self.app.notify(f"{pane.mode} {pane.label}: {event.reason}", markup=False,
+                        severity="information" if event.reason.startswith(("exited with code 0", "closed", "detached")) else "warning")
+        was_focused = pane.term.has_focus
+        pane.remove()
+        rest = [p for p in self.panes if p is not pane]
+        if rest:
+            rest[-1].display = True
+            if was_focused:
+                rest[-1].term.focus()
+        else:
+            self.query_one("#panes", Vertical).remove_class("-open")
+            self.remove_class("-zoomed")
+            self.table.focus()
+
+    def close_all_sessions(self) -> None:
+        for p in self.panes:
+            p.close()
+
     def action_command(self) -> None:
         self._open_prompt(":", "")
 
     def action_filter(self) -> None:
         self._open_prompt("/", self.filter)
 
+    def ask_exec(self, cid: str) -> None:
+        self._exec_target = cid
+        self._open_prompt("e", "")
+
     def _open_prompt(self, mode: str, value: str) -> None:
         p = self.query_one("#prompt", PromptInput)
         self.prompt_mode = mode
         p.value = value
-        p.placeholder = "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
+        p.placeholder = "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
         p.add_class("-visible")
         p.focus()
 
@@ -380,6 +455,8 @@ class ResourcesScreen(Screen):
         self._close_prompt()
         if mode == ":":
             self.app.run_command(value)
+        elif mode == "e" and value:
+            self.app.exec_command(self._exec_target, value)
 
     def on_descendant_blur(self, event) -> None:
         if self.prompt_mode and isinstance(event.widget, PromptInput):

@@ -1,0 +1,179 @@
+"""The logs screen: follow, window keys (0 tail, 1 head, 2-6 since), search, save — k9s style."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from ..ansi import one_line, plain_text
+from ..sessions.logs import LogFeed, Target
+from ..widgets.logview import LogView
+
+WINDOWS = {"2": 60, "3": 300, "4": 900, "5": 1800, "6": 3600}
+WINDOW_NAMES = {"0": "tail", "1": "head", "2": "1m", "3": "5m", "4": "15m", "5": "30m", "6": "1h"}
+
+
+class LinesArrived(Message):
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LinesArrived)
+
+
+def save_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "dockui" / "logs"
+
+
+class LogsScreen(Screen):
+    BINDINGS = [
+        Binding("escape,q", "close", "back", id="logs.back"),
+        Binding("slash", "search", "search", id="logs.search"),
+        Binding("f", "fullscreen", "full screen", id="logs.full"),
+        Binding("s", "autoscroll", "autoscroll", id="logs.autoscroll"),
+        Binding("ctrl+s", "save", "save", id="logs.save"),
+        Binding("c", "clear", "clear", id="logs.clear"),
+        *[Binding(k, f"window('{k}')", WINDOW_NAMES[k], show=False, id=f"logs.window{k}") for k in WINDOW_NAMES],
+    ]
+    DEFAULT_CSS = """
+    LogsScreen #logs-title { height: 1; background: $accent; color: $text; }
+    LogsScreen #logs-status { height: 1; background: $panel; }
+    LogsScreen.-full #logs-title, LogsScreen.-full #logs-status { display: none; }
+    LogsScreen #logs-search { dock: bottom; height: 1; border: none; display: none; }
+    LogsScreen #logs-search.-visible { display: block; }
+    LogsScreen LogView { height: 1fr; }
+    """
+
+    def __init__(self, title: str, targets: list[Target], tail: int = 500, max_lines: int = 10_000) -> None:
+        super().__init__()
+        self.title_text = title
+        self.targets = targets
+        self.tail = tail
+        self.max_lines = max_lines
+        self.window = "0"
+        self.feed: LogFeed | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f" logs: {one_line(self.title_text, 100)}", style="bold"), id="logs-title")
+        yield LogView(max_lines=self.max_lines, id="logs-view")
+        yield Static(id="logs-status")
+        yield Input(placeholder="search (regex ok); enter keeps it, esc clears", id="logs-search")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one("#logs-view", LogView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self._start_feed()
+        self.set_interval(0.1, self._drain)
+        self._paint_status()
+
+    def _start_feed(self, tail: int | str | None = None, since: float | None = None) -> None:
+        if self.feed is not None:
+            self.feed.stop()
+        app = self.app
+        self.feed = LogFeed(app.client.clone(), self.targets, tail=self.tail if tail is None else tail, since=since,
+                            notify=lambda: self.post_message(LinesArrived()), max_buffer=self.max_lines,
+                            task_names=lambda tid: app.ctx.task_name(app.store.get("tasks", tid) or {"ID": tid, "ServiceID": ""}))
+        self.feed.start()
+
+    def on_lines_arrived(self, message: LinesArrived) -> None:
+        self._drain()
+
+    def _drain(self) -> None:
+        if self.feed is None:
+            return
+        lines = self.feed.take(self.max_lines)
+        if lines:
+            self.view.append_lines(lines)
+            self._paint_status()
+
+    def _paint_status(self) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(f" {WINDOW_NAMES[self.window]} ", style="reverse")
+        t.append(" " + self.view.status)
+        if self.view.filter_error:
+            t.append(f"  ({one_line(self.view.filter_error, 60)})", style="yellow")
+        t.append("   0 tail 1 head 2-6 since 1m..1h  / search  n/N  t time  w wrap  s autoscroll  f full  ctrl+s save  q back", style="dim")
+        self.query_one("#logs-status", Static).update(t)
+
+    def action_window(self, key: str) -> None:
+        self.window = key
+        self.view.clear()
+        if key == "0":
+            self._start_feed(tail=self.tail)
+        elif key == "1":
+            self._start_feed(tail="all")
+            self.view.following = False
+        else:
+            self._start_feed(tail="all", since=time.time() - WINDOWS[key])
+        self._paint_status()
+
+    def action_fullscreen(self) -> None:
+        self.toggle_class("-full")
+
+    def action_autoscroll(self) -> None:
+        if self.view.following:
+            self.view.following = False
+        else:
+            self.view.action_bottom()
+        self._paint_status()
+
+    def action_clear(self) -> None:
+        self.view.clear()
+        self._paint_status()
+
+    def action_search(self) -> None:
+        box = self.query_one("#logs-search", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.view.set_filter(event.value or None, regex=True, hide=False)
+        self._paint_status()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        box = self.query_one("#logs-search", Input)
+        box.remove_class("-visible")
+        self.view.focus()
+        if event.value:
+            self.view.search_next()
+
+    def action_close(self) -> None:
+        box = self.query_one("#logs-search", Input)
+        if box.has_class("-visible"):
+            box.value = ""
+            box.remove_class("-visible")
+            self.view.set_filter(None)
+            self.view.focus()
+            return
+        self.app.pop_screen()
+
+    def action_save(self) -> None:
+        lines = [(ln.timestamp or "", plain_text(ln.raw)) for ln in list(self.view._lines)]
+        name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.title_text)[:60] or "logs"
+        path = save_dir() / f"{name}-{datetime.now():%Y%m%d-%H%M%S}.log"
+
+        def write() -> None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    for ts, text in lines:
+                        f.write(f"{ts} {text}\n" if ts else text + "\n")
+                self.app.call_from_thread(self.app.notify, f"saved {len(lines)} lines to {path}", markup=False)
+            except OSError as exc:
+                self.app.call_from_thread(self.app.notify, f"cannot save logs: {exc}", severity="error", markup=False)
+
+        self.run_worker(write, thread=True, group="logs-save", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        if self.feed is not None:
+            self.feed.stop()

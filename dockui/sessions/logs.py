@@ -1,0 +1,194 @@
+"""LogFeed: follows the logs of containers or a service on daemon threads, for the logs screen.
+
+Lines are split per stream, timestamps parsed, and kept in a bounded buffer the UI drains on
+its own tick (``take``); the feed never calls into the UI except through ``notify``, which
+must be cheap and thread-safe (a coalesced ``post_message``). A container that stops ends its
+follow with a message; when it runs again, the feed picks up from the last line seen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..engine import EngineClient, EngineError, NotFound
+from ..engine.streams import STREAM_NAMES, LineSplitter, split_timestamp
+
+Line = tuple[str, str, str | None]  # (stream, text, timestamp)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to follow: a container (``kind='container'``) or a service."""
+
+    id: str
+    label: str = ""  # prefix shown on each line when several targets are merged
+    kind: str = "container"
+
+
+class LogFeed:
+    def __init__(
+        self,
+        client: EngineClient,
+        targets: list[Target],
+        tail: int | str = 500,
+        since: float | None = None,
+        notify: Callable[[], None] | None = None,
+        max_buffer: int = 10_000,
+        task_names: Callable[[str], str] | None = None,
+    ) -> None:
+        self.client = client
+        self.targets = targets
+        self.tail = tail
+        self.since = since
+        self.notify = notify or (lambda: None)
+        self.task_names = task_names or (lambda tid: tid[:12])
+        self._buf: deque[Line] = deque(maxlen=max_buffer)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._streams: dict[str, object] = {}
+        self.dropped = 0
+        self.status: dict[str, str] = {}
+
+    def start(self) -> None:
+        for t in self.targets:
+            threading.Thread(target=self._follow, args=(t,), name=f"logs-{t.id[:12]}", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            streams = list(self._streams.values())
+        for s in streams:
+            s.close()  # type: ignore[attr-defined]
+
+    def take(self, limit: int = 20_000) -> list[Line]:
+        """Lines that arrived since the last call (the UI thread drains on its tick)."""
+        with self._lock:
+            n = min(limit, len(self._buf))
+            return [self._buf.popleft() for _ in range(n)]
+
+    def _put(self, lines: list[Line]) -> None:
+        if not lines:
+            return
+        with self._lock:
+            over = len(self._buf) + len(lines) - (self._buf.maxlen or 0)
+            if over > 0:
+                self.dropped += over
+            self._buf.extend(lines)
+        self.notify()
+
+    def _meta(self, text: str) -> None:
+        self._put([("meta", text, None)])
+
+    def _follow(self, t: Target) -> None:
+        since = self.since
+        tail = self.tail
+        last_started = None
+        while not self._stop.is_set():
+            try:
+                if t.kind == "service":
+                    stream = self.client.service_logs(t.id, timestamps=True, tail=tail, follow=True, details=True, since=since)
+                    tty = False
+                else:
+                    info = self.client.inspect_container(t.id)
+                    tty = bool(info.get("Config", {}).get("Tty"))
+                    last_started = info.get("State", {}).get("StartedAt")
+                    stream = self.client.logs(t.id, timestamps=True, tail=tail, since=since, follow=True, tty=tty)
+            except NotFound:
+                self._meta(f"{t.label or t.id[:12]}: no such {t.kind} (removed)")
+                return
+            except EngineError as exc:
+                self._meta(f"{t.label or t.id[:12]}: cannot read logs: {exc}")
+                if self._stop.wait(2):
+                    return
+                continue
+            with self._lock:
+                self._streams[t.id] = stream
+            if self._stop.is_set():
+                stream.close()  # type: ignore[attr-defined]
+                return
+            last_ts = self._pump(t, stream)
+            with self._lock:
+                self._streams.pop(t.id, None)
+            if self._stop.is_set():
+                return
+            if t.kind == "service":
+                self._meta(f"{t.label}: log stream ended")
+                return
+            # the container stopped (or the stream broke): say so, then wait for it to run again
+            code = None
+            try:
+                st = self.client.inspect_container(t.id).get("State", {})
+                code = st.get("ExitCode")
+                running = st.get("Running")
+            except NotFound:
+                self._meta(f"— {t.label or t.id[:12]} was removed; log follow ended —")
+                return
+            except EngineError:
+                running = False
+            if not running:
+                self._meta(f"— {t.label or t.id[:12]} stopped (exit code {code}); waiting for it to start again —")
+            while not self._stop.wait(1.0):
+                try:
+                    st = self.client.inspect_container(t.id).get("State", {})
+                except NotFound:
+                    self._meta(f"— {t.label or t.id[:12]} was removed; log follow ended —")
+                    return
+                except EngineError:
+                    continue
+                if st.get("Running") and (st.get("StartedAt") != last_started or running):
+                    break
+            tail = "all"
+            since = self._resume_since(last_ts)
+
+    @staticmethod
+    def _resume_since(last_ts: str | None) -> float | None:
+        if not last_ts:
+            return None
+        from datetime import datetime
+
+        try:
+            base = datetime.fromisoformat(last_ts[:19] + "+00:00").timestamp()
+            frac = last_ts[19:].rstrip("Z").split("+")[0]
+            return base + (float(frac) if frac.startswith(".") else 0.0) + 1e-6
+        except ValueError:
+            return None
+
+    def _pump(self, t: Target, stream) -> str | None:
+        split = LineSplitter()
+        last_ts = None
+        prefix = f"{t.label} | " if t.label else ""
+        try:
+            for sid, data in stream:
+                pieces = split.feed(sid, data)
+                if not pieces:
+                    continue
+                out: list[Line] = []
+                for psid, raw in pieces:
+                    ts, rest = split_timestamp(raw)
+                    if ts:
+                        last_ts = ts
+                    text = rest.decode("utf-8", "replace").rstrip("\r")
+                    if t.kind == "service":
+                        text = self._service_line(text)
+                    out.append((STREAM_NAMES.get(psid, "stdout"), prefix + text if prefix else text, ts))
+                self._put(out)
+        except EngineError as exc:
+            if not self._stop.is_set():
+                self._meta(f"{t.label or t.id[:12]}: log stream broken: {exc}")
+        for psid, raw in split.flush():
+            ts, rest = split_timestamp(raw)
+            self._put([(STREAM_NAMES.get(psid, "stdout"), prefix + rest.decode("utf-8", "replace"), ts)])
+        return last_ts
+
+    def _service_line(self, text: str) -> str:
+        """``details=true`` lines start with ``k=v,k=v ``: name the task instead."""
+        head, sep, rest = text.partition(" ")
+        if sep and "com.docker.swarm.task.id=" in head:
+            attrs = dict(kv.split("=", 1) for kv in head.split(",") if "=" in kv)
+            return f"{self.task_names(attrs.get('com.docker.swarm.task.id', ''))} | {rest}"
+        return text
+
+
