@@ -76,15 +76,37 @@ class DockuiApp(App):
         self.source = source
         self.readonly = client.readonly
         self.first_screen = ALIASES.get(first_screen, "containers")
-        self.store = Store(client.clone() if start_store else client)
-        self.stats = StatsHub(client.clone(), on_sample=self._on_sample)
-        self.ctx = ViewContext(self.store, self.stats)
+        self._make_store(client)
         self._pending = StoreChange()
         self._pending_lock = threading.Lock()
         self._posted = False
         self._last_stats_paint = 0.0
         self._start_store = start_store
+
+    def _make_store(self, client: EngineClient) -> None:
+        self.client = client
+        self.store = Store(client.clone())
+        self.stats = StatsHub(client.clone(), on_sample=self._on_sample)
+        self.ctx = ViewContext(self.store, self.stats)
         self._unsubscribe = self.store.subscribe(self._on_store_change)
+
+    def switch_engine(self, endpoint: Any, source: str) -> None:
+        """Point the whole dashboard at another engine, without restarting."""
+        if endpoint.url == self.client.endpoint.url and endpoint.tls == self.client.endpoint.tls:
+            return
+        self.main.close_all_sessions()
+        old_unsub, old_store, old_stats = self._unsubscribe, self.store, self.stats
+        old_unsub()
+        old_stats.close()
+        threading.Thread(target=old_store.stop, daemon=True).start()  # never wait on the old engine
+        self.source = source
+        self._make_store(EngineClient(endpoint, readonly=self.readonly))
+        with self._pending_lock:
+            self._pending = StoreChange()
+        self.store.start()
+        self.main.engine_switched()
+        self.refresh_header()
+        self.notify(f"switched to {endpoint.display} ({source})", markup=False)
 
     # --- plumbing from threads ---------------------------------------------------------------
     def _on_store_change(self, change: StoreChange) -> None:
@@ -194,6 +216,11 @@ class DockuiApp(App):
         word, rest = parts[0].lower(), (parts[1] if len(parts) > 1 else "")
         if word in ("q", "q!", "quit", "exit"):
             self.exit()
+            return
+        if word in ("ctx", "context", "contexts"):
+            from .screens.contexts import ContextsScreen
+
+            self.push_screen(ContextsScreen())
             return
         kind = ALIASES.get(word) or ALIASES.get(self.config.aliases.get(word, ""))
         if kind:

@@ -124,6 +124,13 @@ class ResourcesScreen(Screen):
         self.repaint(force=True)
         self.table.focus()
 
+    def engine_switched(self) -> None:
+        """The app now shows another engine: forget cached cells and task interest, repaint."""
+        if getattr(self, "_tasks_on", False):
+            self.app.store.want_tasks(True)
+        self._cells.clear()
+        self.repaint(force=True)
+
     # --- painting -------------------------------------------------------------------------------
     def on_store_touched(self, kinds: set[str], stats_only: bool = False) -> None:
         """Called by the app (coalesced) when the store or stats changed."""
