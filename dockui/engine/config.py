@@ -42,7 +42,8 @@ def _normalise(host: str) -> str:
 def _tls_from_env(host: str) -> TLSConfig | None:
     verify = os.environ.get("DOCKER_TLS_VERIFY", "") not in ("", "0")
     cert_path = os.environ.get("DOCKER_CERT_PATH")
-    if not (verify or cert_path or os.environ.get("DOCKER_TLS")):
+    # as the docker CLI: TLS only for tcp hosts, and only when asked for (a cert path alone is not asking)
+    if not host.startswith("tcp://") or not (verify or os.environ.get("DOCKER_TLS")):
         return None
     d = Path(cert_path) if cert_path else docker_config_dir()
 
