@@ -244,22 +244,37 @@ class DockuiApp(App):
         title = f"{kind[:-1]} {row.get('Name') or rid[:12]}"
         self.push_screen(DescribeScreen(title, (lambda: fetch(rid)) if fetch else (lambda: dict(row))))
 
-    def perform(self, act: Action, kind: str, rid: str, row: Any) -> None:
-        name = one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
+    def perform(self, act: Action, kind: str, targets: list[tuple[str, Any]]) -> None:
+        """Run an action on one or more rows; destructive ones ask first, naming what goes."""
+        if not targets:
+            return
+        rid, row = targets[0]
         if act.id == "describe":
             self.describe(kind, rid, row)
             return
         if act.id in ("logs", "shell", "attach", "exec", "handover"):
             self.open_session(act.id, kind, rid, row)
             return
+        names = [self.label_of(r, i) for i, r in targets]
         if act.destructive:
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._engine_action(act, kind, rid, row, name)
+            what = names[0] if len(names) == 1 else f"{len(names)} {kind}: " + ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+            options = {"y": "yes"}
+            if act.id == "remove" and kind == "containers":
+                options = {"y": "remove", "f": "force (stop first)", "v": "force, with its anonymous volumes"}
 
-            self.push_screen(ConfirmScreen(f"{act.label} {kind[:-1]} {name}?"), answered)
+            def answered(choice: str | None) -> None:
+                if choice:
+                    for (r, rw), n in zip(targets, names, strict=True):
+                        self._engine_action(act, kind, r, rw, n, choice)
+
+            self.push_screen(ConfirmScreen(f"{act.label} {kind[:-1] if len(names) == 1 else ''} {what}?", options), answered)
             return
-        self._engine_action(act, kind, rid, row, name)
+        for (r, rw), n in zip(targets, names, strict=True):
+            self._engine_action(act, kind, r, rw, n)
+
+    @staticmethod
+    def label_of(row: Any, rid: str) -> str:
+        return one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
 
     def open_session(self, what: str, kind: str, rid: str, row: Any) -> None:
         if what == "logs":
@@ -320,7 +335,7 @@ class DockuiApp(App):
             message = f"full-screen shell unavailable here: {exc}"
         self.notify(f"shell {name}: {message}", markup=False)
 
-    def _engine_action(self, act: Action, kind: str, rid: str, row: Any, name: str) -> None:
+    def _engine_action(self, act: Action, kind: str, rid: str, row: Any, name: str, choice: str = "y") -> None:
         c = self.client
 
         def call() -> None:
@@ -335,7 +350,7 @@ class DockuiApp(App):
             elif act.id == "kill":
                 c.kill(rid)
             elif act.id == "remove":
-                {"containers": lambda: c.remove_container(rid, force=True), "images": lambda: c.remove_image(rid),
+                {"containers": lambda: c.remove_container(rid, force=choice in ("f", "v"), v=choice == "v"), "images": lambda: c.remove_image(rid),
                  "networks": lambda: c.remove_network(rid), "volumes": lambda: c.remove_volume(rid),
                  "services": lambda: c.remove_service(rid)}[kind]()
             elif act.id in ("scale_up", "scale_down"):

@@ -139,3 +139,84 @@ def test_unreachable_engine_shows_a_message_not_a_traceback(tmp_path):
             assert "gone.sock" in str(msg.render())
 
     run(main())
+
+
+def test_history_faults_only_marks_and_bulk_actions(client, make_container, unique):
+    async def main():
+        app = make_app()
+        a = make_container(name=unique + "-a")
+        b = make_container(name=unique + "-b")
+        bad = make_container("exit 3", name=unique + "-bad")
+        client.wait(bad, timeout=20)
+        async with app.run_test(size=(200, 50)) as pilot:
+            assert await wait_until(pilot, lambda: {a, b, bad} <= set(app.store.snapshot("containers")))
+            assert await wait_until(pilot, lambda: app.store.get("containers", bad)["State"] == "exited")
+            await pilot.press("slash", *unique, "enter")
+            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            await pilot.press("ctrl+z")
+            assert await wait_until(pilot, lambda: [k.value for k in app.main.table.rows] == [bad])
+            await pilot.press("ctrl+z")
+            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            # history: images, then back with -, forward with ]
+            await pilot.press("colon", *"img", "enter")
+            assert await wait_until(pilot, lambda: app.main.kind == "images")
+            await pilot.press("minus")
+            assert await wait_until(pilot, lambda: app.main.kind == "containers" and app.main.filter == unique)
+            await pilot.press("right_square_bracket")
+            assert await wait_until(pilot, lambda: app.main.kind == "images")
+            await pilot.press("left_square_bracket")
+            assert await wait_until(pilot, lambda: app.main.kind == "containers")
+            # mark a and b, stop both with one key
+            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            for rid in (a, b):
+                app.main.table.move_cursor(row=app.main.table.get_row_index(rid))
+                await pilot.press("space")
+            assert app.main.marks == {a, b}
+            await pilot.press("x")
+            assert await wait_until(pilot, lambda: all(app.store.get("containers", i)["State"] == "exited" for i in (a, b)), 30)
+            assert app.store.get("containers", bad)["State"] == "exited"
+            await pilot.press("escape")
+            assert not app.main.marks
+            # remove with the force option, from the confirmation's choices
+            client.start(a)
+            assert await wait_until(pilot, lambda: app.store.get("containers", a)["State"] == "running")
+            app.main.table.move_cursor(row=app.main.table.get_row_index(a))
+            await pilot.press("c")
+            assert any(a in str(n.message) for n in app._notifications)
+            await pilot.press("ctrl+d")
+            await pilot.pause(0.2)
+            await pilot.press("f")
+            assert await wait_until(pilot, lambda: a not in app.store.snapshot("containers"), 15)
+
+    run(main())
+
+
+def test_failed_action_shows_the_engines_message(client, make_container, unique):
+    async def main():
+        app = make_app()
+        cid = make_container(name=unique)
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"))
+            await pilot.press("slash", *unique, "enter")
+            assert await wait_until(pilot, lambda: app.main.table.current_id == cid)
+            app.store.stop()  # freeze the picture, then change the engine under it
+            client.remove_container(cid, force=True)
+            await pilot.press("r")
+            assert await wait_until(pilot, lambda: any("No such container" in str(n.message) for n in app._notifications))
+
+    run(main())
+
+
+def test_narrow_terminal_drops_low_priority_columns():
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert await wait_until(pilot, lambda: app.store.loaded)
+            await pilot.pause(0.3)
+            keys = [c.key for c in app.main._shown_columns]
+            assert "name" in keys and "state" in keys and "id" not in keys
+            await pilot.resize_terminal(220, 50)
+            await pilot.pause(0.3)
+            assert "id" in [c.key for c in app.main._shown_columns]
+
+    run(main())

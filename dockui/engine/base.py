@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
-from .errors import EngineUnreachable, ReadOnlyError, StreamError, error_for
+from .errors import EngineUnreachable, ReadOnlyError, StreamError, error_for, unreachable
 from .rawhttp import RawResponse, open_response
 from .streams import FrameDecoder, JSONStreamDecoder
 from .transport import Endpoint, make_session
@@ -25,6 +26,28 @@ def _vt(v: str) -> tuple[int, ...]:
         return tuple(int(x) for x in v.split("."))
     except ValueError:
         return (0,)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def mutating(fn: F) -> F:
+    """Mark a client method that changes the engine: in read-only mode it is refused up front,
+    before any request (not even an inspect or a version check) is made."""
+
+    @functools.wraps(fn)
+    def wrapper(self: BaseClient, *args: Any, **kwargs: Any) -> Any:
+        if self.readonly:
+            raise ReadOnlyError(f"read-only mode: {fn.__name__} refused")
+        return fn(self, *args, **kwargs)
+
+    wrapper.mutating = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def mutating_methods(cls: type) -> set[str]:
+    """Names of every method of ``cls`` marked with :func:`mutating`."""
+    return {name for name in dir(cls) if getattr(getattr(cls, name, None), "mutating", False)}
 
 
 class CancellableStream:
@@ -175,8 +198,16 @@ class BaseClient:
 
     # --- plain requests ----------------------------------------------------------------
     def _guard(self, method: str, path: str) -> None:
-        if self.readonly and method not in ("GET", "HEAD"):
-            raise ReadOnlyError(f"read-only mode: {method} {path} refused")
+        """Refuse anything but reads in read-only mode, before a byte is sent.
+
+        ``POST /containers/{id}/wait`` only waits, so it is allowed; hijacks (attach, exec)
+        and websockets are refused by their callers with ``method="POST"``.
+        """
+        if not self.readonly or method in ("GET", "HEAD"):
+            return
+        if method == "POST" and path.startswith("/containers/") and path.endswith("/wait") and path.count("/") == 3:
+            return
+        raise ReadOnlyError(f"read-only mode: {method} {path} refused")
 
     def _send(
         self,
@@ -200,12 +231,11 @@ class BaseClient:
                 timeout=timeout or self.timeout,
             )
         except requests.exceptions.RequestException as exc:
-            cause = exc.__context__ if isinstance(exc.__context__, EngineUnreachable) else exc
-            raise EngineUnreachable(f"{self.endpoint.display}: {cause}") from exc
+            raise unreachable(self.endpoint.display, exc, timeout or self.timeout) from exc
         except EngineUnreachable:
             raise
         except OSError as exc:
-            raise EngineUnreachable(f"{self.endpoint.display}: {exc}") from exc
+            raise unreachable(self.endpoint.display, exc, timeout or self.timeout) from exc
         if resp.status_code >= 300:
             raise error_for(resp.status_code, resp.content, method, path)
         return resp
@@ -229,8 +259,10 @@ class BaseClient:
 
     # --- streams -----------------------------------------------------------------------
     def _open(self, method: str, path: str, params: dict | None = None, body: Any = None, upgrade: bool = False) -> RawResponse:
+        """A long-lived response on a socket of its own; the status line must come within ``timeout``."""
         self._guard(method, path)
-        return open_response(self.endpoint, method, self._path(path), params, body, upgrade=upgrade)
+        return open_response(self.endpoint, method, self._path(path), params, body, upgrade=upgrade,
+                             connect_timeout=min(self.timeout, 30.0))
 
     def _stream_json(self, path: str, params: dict | None = None) -> CancellableStream:
         return CancellableStream(self._open("GET", path, params), decode_json)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import BaseClient, CancellableStream, HijackedSocket, decode_frames, decode_json, decode_raw
+from .base import BaseClient, CancellableStream, HijackedSocket, decode_frames, decode_json, decode_raw, mutating
+from .errors import NotModified
 
 
 def _filters(filters: dict | None) -> str | None:
@@ -21,6 +22,7 @@ class ContainerMixin(BaseClient):
     def inspect_container(self, container: str) -> dict:
         return self._get(f"/containers/{container}/json")
 
+    @mutating
     def create_container(
         self,
         image: str,
@@ -50,29 +52,43 @@ class ContainerMixin(BaseClient):
         body.update(extra)
         return self._post("/containers/create", body, {"name": name} if name else None)
 
+    @mutating
     def start(self, container: str) -> None:
-        self._post(f"/containers/{container}/start")
+        try:
+            self._post(f"/containers/{container}/start")
+        except NotModified as exc:  # the engine sends no text with a 304: say what it means
+            raise NotModified(304, "the container is already running", exc.method, exc.path) from None
 
+    @mutating
     def stop(self, container: str, timeout: int | None = None) -> None:
         t = 10 if timeout is None else timeout
-        self._post(f"/containers/{container}/stop", params={"t": t}, timeout=self.timeout + t)
+        try:
+            self._post(f"/containers/{container}/stop", params={"t": t}, timeout=self.timeout + t)
+        except NotModified as exc:
+            raise NotModified(304, "the container is already stopped", exc.method, exc.path) from None
 
+    @mutating
     def restart(self, container: str, timeout: int | None = None) -> None:
         t = 10 if timeout is None else timeout
         self._post(f"/containers/{container}/restart", params={"t": t}, timeout=self.timeout + t)
 
+    @mutating
     def kill(self, container: str, signal: str | int | None = None) -> None:
         self._post(f"/containers/{container}/kill", params={"signal": signal} if signal else None)
 
+    @mutating
     def pause(self, container: str) -> None:
         self._post(f"/containers/{container}/pause")
 
+    @mutating
     def unpause(self, container: str) -> None:
         self._post(f"/containers/{container}/unpause")
 
+    @mutating
     def rename(self, container: str, name: str) -> None:
         self._post(f"/containers/{container}/rename", params={"name": name})
 
+    @mutating
     def remove_container(self, container: str, v: bool = False, force: bool = False) -> None:
         self._delete(f"/containers/{container}", v=v, force=force)
 
@@ -82,9 +98,11 @@ class ContainerMixin(BaseClient):
     def top(self, container: str, ps_args: str | None = None) -> dict:
         return self._get(f"/containers/{container}/top", ps_args=ps_args)
 
+    @mutating
     def resize(self, container: str, height: int, width: int) -> None:
         self._post(f"/containers/{container}/resize", params={"h": height, "w": width})
 
+    @mutating
     def prune_containers(self, filters: dict | None = None) -> dict:
         return self._post("/containers/prune", params={"filters": _filters(filters)} if filters else None)
 
@@ -115,12 +133,14 @@ class ContainerMixin(BaseClient):
             return self._get(f"/containers/{container}/stats", **params)
         return CancellableStream(self._open("GET", f"/containers/{container}/stats", {"stream": True}), decode_json)
 
+    @mutating
     def attach_socket(self, container: str, stdin: bool = True, logs: bool = False, tty: bool | None = None) -> HijackedSocket:
         if tty is None:
             tty = bool(self.inspect_container(container).get("Config", {}).get("Tty"))
         params = {"stdin": stdin, "stdout": True, "stderr": True, "stream": True, "logs": logs}
         return self._hijack(f"/containers/{container}/attach", None, tty, params)
 
+    @mutating
     def attach_websocket(self, container: str, stdin: bool = True, logs: bool = False):
         """Open ``/containers/{id}/attach/ws`` with websocket-client over our own socket."""
         import websocket

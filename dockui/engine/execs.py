@@ -6,11 +6,12 @@ import threading
 import time
 from typing import Any
 
-from .base import BaseClient, HijackedSocket
+from .base import BaseClient, HijackedSocket, mutating
 from .errors import APIError
 
 
 class ExecMixin(BaseClient):
+    @mutating
     def exec_create(
         self,
         container: str,
@@ -34,6 +35,7 @@ class ExecMixin(BaseClient):
             body["ConsoleSize"] = list(console_size)
         return self._post(f"/containers/{container}/exec", body)
 
+    @mutating
     def exec_start(self, exec_id: str, tty: bool = False, console_size: tuple[int, int] | None = None) -> HijackedSocket:
         """Start an exec and return its hijacked socket (raw with a TTY, framed without)."""
         body: dict[str, Any] = {"Detach": False, "Tty": tty}
@@ -53,6 +55,7 @@ class ExecMixin(BaseClient):
             except Exception:  # noqa: BLE001 - the process may not be up yet; retry as the CLI does
                 time.sleep(0.1)
 
+    @mutating
     def exec_resize(self, exec_id: str, height: int, width: int) -> None:
         try:
             self._post(f"/exec/{exec_id}/resize", params={"h": height, "w": width})

@@ -13,10 +13,16 @@ import threading
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from .errors import EngineUnreachable, StreamError, error_for
+from .errors import EngineUnreachable, StreamError, error_for, unreachable
 from .transport import Endpoint
 
 _MAX_HEADER = 64 * 1024
+_MAX_CHUNK_LINE = 4096  # a chunk-size line (hex size, extensions) longer than this is garbage
+MAX_CHUNK = 64 * 1024 * 1024  # a chunk announced bigger than this is refused, not buffered
+
+
+class _Closed(Exception):
+    """Internal: the response was closed from our side while a chunk was being read."""
 
 
 class RawResponse:
@@ -47,13 +53,20 @@ class RawResponse:
             raise
 
     def body(self) -> Iterator[bytes]:
-        """Yield the body's bytes as they arrive, de-chunked; ends at EOF or the last chunk."""
+        """Yield the body's bytes as they arrive, de-chunked; ends at EOF or the last chunk.
+
+        Malformed chunk framing raises ``StreamError``, as does an engine that goes away in
+        the middle of a chunked body; closing the response from our side just ends it.
+        Memory stays bounded: a chunk's data is passed on as it arrives, never buffered whole.
+        """
         if not self.chunked:
             length = self.headers.get("content-length")
             left = int(length) if length and length.isdigit() else None
             while left is None or left > 0:
                 data = self._recv()
                 if not data:
+                    if left is not None and not self.closed:
+                        raise StreamError(f"the engine closed the connection with {left} bytes of the body unread")
                     return
                 if left is not None:
                     data = data[:left]
@@ -61,29 +74,44 @@ class RawResponse:
                 yield data
             return
         buf = bytearray()
-        while True:
-            while b"\r\n" not in buf:
-                data = self._recv()
-                if not data:
-                    return
-                buf += data
-            line, _, rest = bytes(buf).partition(b"\r\n")
-            buf = bytearray(rest)
-            try:
-                size = int(line.split(b";")[0].strip() or b"0", 16)
-            except ValueError as exc:
-                raise StreamError(f"malformed chunk header {line[:40]!r}") from exc
-            if size == 0:
-                return
-            while len(buf) < size + 2:
-                data = self._recv()
-                if not data:
-                    if buf:
-                        yield bytes(buf[:size])
-                    return
-                buf += data
-            yield bytes(buf[:size])
-            del buf[: size + 2]
+
+        def more() -> None:
+            data = self._recv()
+            if not data:
+                if self.closed:
+                    raise _Closed
+                raise StreamError("the engine closed the connection in the middle of a chunked body")
+            buf.extend(data)
+
+        try:
+            while True:
+                while (nl := buf.find(b"\r\n")) < 0:
+                    if len(buf) > _MAX_CHUNK_LINE:
+                        raise StreamError(f"malformed chunk header {bytes(buf[:40])!r}")
+                    more()
+                line = bytes(buf[:nl]).split(b";")[0].strip()
+                del buf[: nl + 2]
+                if not line or len(line) > 16 or any(c not in b"0123456789abcdefABCDEF" for c in line):
+                    raise StreamError(f"malformed chunk header {line[:40]!r}")
+                size = int(line, 16)
+                if size > MAX_CHUNK:
+                    raise StreamError(f"chunk of {size} bytes refused (limit {MAX_CHUNK})")
+                if size == 0:
+                    return  # trailers, if any, are not read: the response is over
+                while size > 0:
+                    if not buf:
+                        more()
+                    piece = bytes(buf[:size])
+                    del buf[: len(piece)]
+                    size -= len(piece)
+                    yield piece
+                while len(buf) < 2:
+                    more()
+                if buf[:2] != b"\r\n":
+                    raise StreamError(f"malformed chunk: no CRLF after its data ({bytes(buf[:8])!r})")
+                del buf[:2]
+        except _Closed:
+            return
 
     def read_all(self, limit: int = 64 * 1024 * 1024) -> bytes:
         out = bytearray()
@@ -156,7 +184,11 @@ def open_response(
         while b"\r\n\r\n" not in buf:
             chunk = sock.recv(65536)
             if not chunk:
-                raise EngineUnreachable(f"engine closed the connection during {method} {path}")
+                raise EngineUnreachable(
+                    f"{endpoint.display}: the engine closed the connection without answering {method} {path}"
+                    " — is this address an engine? it may be restarting",
+                    endpoint=endpoint.display, cause="the engine closed the connection without answering",
+                    hint="is this address an engine? it may be restarting")
             buf += chunk
             if len(buf) > _MAX_HEADER:
                 raise StreamError("response headers too large")
@@ -174,13 +206,16 @@ def open_response(
         resp = RawResponse(sock, status, reason, hmap, rest)
         sock.settimeout(read_timeout)
         if status >= 300 and status != 101:
-            text = resp.read_all(1024 * 1024)
+            try:
+                text = resp.read_all(1024 * 1024)
+            except StreamError:
+                text = b""
             resp.close()
             raise error_for(status, text, method, path)
         return resp
     except OSError as exc:
         sock.close()
-        raise EngineUnreachable(f"{method} {path}: {exc}") from exc
+        raise unreachable(endpoint.display, exc, connect_timeout) from exc
     except BaseException:
         sock.close()
         raise

@@ -20,24 +20,45 @@ class FrameDecoder:
     Feed it chunks of any size; it yields ``(stream_id, payload)`` as frames complete. A header
     whose stream id is not 0, 1 or 2 means the stream is not framed (a TTY stream, or garbage):
     ``raw`` becomes true and everything from there on is passed through as stdout.
+
+    Memory is bounded: a frame longer than ``max_frame`` (its header may claim up to 4 GiB) is
+    passed on in pieces as its bytes arrive instead of being buffered whole.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_frame: int = 1024 * 1024) -> None:
         self._buf = bytearray()
         self.raw = False
+        self.max_frame = max_frame
+        self._big: tuple[int, int] | None = None  # (stream, bytes left) of a frame passed on in pieces
 
     def feed(self, chunk: bytes) -> list[tuple[int, bytes]]:
         if self.raw:
             return [(STDOUT, bytes(chunk))] if chunk else []
         self._buf += chunk
         out: list[tuple[int, bytes]] = []
-        while len(self._buf) >= 8:
+        while True:
+            if self._big is not None:
+                stream, left = self._big
+                if not self._buf:
+                    break
+                piece = bytes(self._buf[:left])
+                del self._buf[: len(piece)]
+                left -= len(piece)
+                out.append((stream, piece))
+                self._big = (stream, left) if left else None
+                continue
+            if len(self._buf) < 8:
+                break
             stream, size = _HEADER.unpack_from(self._buf)
             if stream > 2 or self._buf[1:4] != b"\0\0\0":
                 self.raw = True
                 out.append((STDOUT, bytes(self._buf)))
                 self._buf.clear()
                 return out
+            if size > self.max_frame:
+                del self._buf[:8]
+                self._big = (stream, size)
+                continue
             if len(self._buf) < 8 + size:
                 break
             out.append((stream, bytes(self._buf[8 : 8 + size])))
@@ -46,11 +67,19 @@ class FrameDecoder:
 
     def flush(self) -> list[tuple[int, bytes]]:
         """What is left at the end of the stream: a truncated frame is returned as-is."""
+        if self._big is not None:
+            stream, self._big = self._big[0], None
+            rest = bytes(self._buf)
+            self._buf.clear()
+            return [(stream, rest)] if rest else []
         if not self._buf:
             return []
-        rest = bytes(self._buf[8:]) if len(self._buf) >= 8 else bytes(self._buf)
+        if len(self._buf) >= 8:
+            stream, rest = self._buf[0], bytes(self._buf[8:])
+        else:
+            stream, rest = STDOUT, bytes(self._buf)
         self._buf.clear()
-        return [(STDOUT, rest)] if rest else []
+        return [(stream if stream <= 2 else STDOUT, rest)] if rest else []
 
 
 def demux(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -129,7 +158,9 @@ class JSONStreamDecoder:
                 break
             try:
                 obj, end = self._dec.raw_decode(self._buf, pos)
-            except ValueError:
+                if end >= n and not isinstance(obj, (dict, list)):
+                    break  # a bare number or word may go on in the next chunk: wait for what follows
+            except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
                 nl = self._buf.find("\n", pos)
                 if nl < 0:
                     if n - pos > self.max_buffer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import BaseClient, CancellableStream, decode_frames
+from .base import BaseClient, CancellableStream, decode_frames, mutating
 from .containers import _filters
 
 
@@ -18,6 +18,7 @@ class SwarmMixin(BaseClient):
     def inspect_node(self, node_id: str) -> dict:
         return self._get(f"/nodes/{node_id}")
 
+    @mutating
     def update_node(self, node_id: str, version: int, node_spec: dict) -> None:
         self._post(f"/nodes/{node_id}/update", node_spec, params={"version": version})
 
@@ -30,15 +31,18 @@ class SwarmMixin(BaseClient):
     def inspect_service(self, service: str) -> dict:
         return self._get(f"/services/{service}")
 
+    @mutating
     def create_service(self, spec: dict) -> dict:
         return self._post("/services/create", spec)
 
+    @mutating
     def update_service(self, service: str, version: int, spec: dict, rollback: bool = False) -> dict:
         params: dict[str, Any] = {"version": version}
         if rollback:
             params["rollback"] = "previous"
         return self._post(f"/services/{service}/update", spec, params)
 
+    @mutating
     def force_update_service(self, service: str) -> dict:
         """What ``docker service update --force`` does: bump ForceUpdate so every task is replaced."""
         cur = self.inspect_service(service)
@@ -47,6 +51,7 @@ class SwarmMixin(BaseClient):
         tt["ForceUpdate"] = int(tt.get("ForceUpdate", 0)) + 1
         return self.update_service(service, cur["Version"]["Index"], spec)
 
+    @mutating
     def scale_service(self, service: str, replicas: int) -> dict:
         cur = self.inspect_service(service)
         spec = cur["Spec"]
@@ -56,10 +61,12 @@ class SwarmMixin(BaseClient):
         mode["Replicated"]["Replicas"] = int(replicas)
         return self.update_service(service, cur["Version"]["Index"], spec)
 
+    @mutating
     def rollback_service(self, service: str) -> dict:
         cur = self.inspect_service(service)
         return self.update_service(service, cur["Version"]["Index"], cur["Spec"], rollback=True)
 
+    @mutating
     def remove_service(self, service: str) -> None:
         self._delete(f"/services/{service}")
 

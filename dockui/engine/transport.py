@@ -21,9 +21,44 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 from urllib3.connectionpool import HTTPConnectionPool
 
-from .errors import EngineUnreachable
+from .errors import EngineUnreachable, unreachable
 
 DEFAULT_UNIX = "unix:///var/run/docker.sock"
+SCHEMES = ("unix", "tcp", "http", "https", "ssh")
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` if it is an engine address dockui can use, else raise ``ValueError`` saying why.
+
+    Accepted: ``unix:///path``, ``tcp://host[:port]`` (also ``http``/``https``) and
+    ``ssh://[user@]host[:port]``. The message is one line, fit for the command line.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError("empty engine address")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        raise ValueError(f"invalid engine address {url!r}: control characters")
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a port that is not a number in 0-65535
+    except ValueError as exc:
+        raise ValueError(f"invalid engine address {url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise ValueError(f"invalid engine address {url!r}: unsupported scheme {parts.scheme + '://' if parts.scheme else '(none)'}"
+                         " (use unix:///path, tcp://host:port or ssh://user@host)")
+    if scheme == "unix":
+        if parts.netloc or not parts.path:
+            raise ValueError(f"invalid engine address {url!r}: a unix address is unix:///absolute/path/to/docker.sock")
+        if len(parts.path.encode()) > 107:
+            raise ValueError(f"invalid engine address {url!r}: a unix socket path is limited to 107 bytes")
+    else:
+        if not parts.hostname:
+            raise ValueError(f"invalid engine address {url!r}: no host")
+        if port == 0:
+            raise ValueError(f"invalid engine address {url!r}: port 0")
+        if scheme != "ssh" and (parts.query or parts.fragment or parts.username):
+            raise ValueError(f"invalid engine address {url!r}: unexpected user, query or fragment")
+    return url
 
 
 @dataclass(frozen=True)
@@ -56,7 +91,14 @@ class Endpoint:
 
     @property
     def display(self) -> str:
-        return self.url + (" (tls)" if self.tls else "")
+        if not self.tls:
+            return self.url
+        return self.url + (" (tls)" if self.tls.verify else " (tls, NOT verified)")
+
+    @property
+    def insecure(self) -> bool:
+        """True when TLS is used without verifying the engine's certificate (say so in the UI)."""
+        return bool(self.tls and not self.tls.verify)
 
     @property
     def http_base(self) -> str:
@@ -96,8 +138,9 @@ class Endpoint:
             if self.scheme == "ssh":
                 return _ssh_socket(parts, self.ssh_options, timeout)
         except (OSError, ssl.SSLError) as exc:
-            raise EngineUnreachable(f"cannot connect to {self.display}: {exc}") from exc
-        raise EngineUnreachable(f"unsupported engine address {self.url!r}")
+            raise unreachable(self.display, exc, timeout) from exc
+        raise EngineUnreachable(f"unsupported engine address {self.url!r}", endpoint=self.url,
+                                cause="unsupported engine address", hint="use unix:///path, tcp://host:port or ssh://user@host")
 
 
 def _ssh_socket(parts, options: tuple[str, ...], timeout: float | None) -> socket.socket:
@@ -211,6 +254,8 @@ def make_session(endpoint: Endpoint, timeout: float = 60.0, pool_size: int = 8) 
     if endpoint.scheme in ("unix", "ssh"):
         session.mount("http://docker.localhost", EndpointAdapter(endpoint, timeout, pool_size))
     elif endpoint.tls:
+        if not endpoint.tls.verify:  # the user asked for it explicitly and was warned once, not per request
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         session.mount("https://", HTTPAdapter(pool_maxsize=pool_size))
         session.verify = endpoint.tls.ca_cert or True if endpoint.tls.verify else False
         if endpoint.tls.client_cert:

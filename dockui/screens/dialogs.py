@@ -22,26 +22,29 @@ from .actions import ACTIONS
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """y confirms, anything else cancels."""
+class ConfirmScreen(ModalScreen):
+    """Asks before something is destroyed: one of ``options``' keys answers, anything else cancels (None)."""
 
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: auto; max-width: 90%; height: auto; border: thick $error; padding: 1 2; background: $surface; }
     """
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, options: dict[str, str] | None = None) -> None:
         super().__init__()
         self.question = question
+        self.options = options or {"y": "yes"}
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(one_line(self.question, 200), style="bold"))
-            yield Static(Text("y: yes    n / esc: no", style="dim"))
+            yield Static(Text(one_line(self.question, 300), style="bold"))
+            hint = "    ".join(f"{k}: {v}" for k, v in self.options.items()) + "    n / esc: cancel"
+            yield Static(Text(hint, style="dim"))
 
     def on_key(self, event) -> None:
         event.stop()
-        self.dismiss(event.key in ("y", "Y"))
+        key = event.key.lower() if len(event.key) == 1 else event.key
+        self.dismiss(key if key in self.options else None)
 
 
 class HelpScreen(Screen):

@@ -23,7 +23,7 @@ from ..widgets.sessionpane import SessionEnded, SessionPane
 from ..widgets.table import ResourceTable
 from ..widgets.terminal import TerminalView
 from .actions import action_by_key, actions_for
-from .specs import ALIASES, SPECS, KindSpec
+from .specs import ALIASES, SPECS, Column, KindSpec, _fault
 
 SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image"}
 FIELD_FILTERS = {
@@ -54,6 +54,11 @@ class ResourcesScreen(Screen):
         Binding("q", "back", "back / quit", id="back"),
         Binding("enter", "drill", "open", id="drill", show=False),
         Binding("ctrl+r", "reload", "reload", id="reload", show=False),
+        Binding("minus,left_square_bracket", "history_back", "previous view", id="history_back", show=False),
+        Binding("right_square_bracket", "history_forward", "next view", id="history_forward", show=False),
+        Binding("ctrl+z", "faults", "faults only", id="faults", show=False),
+        Binding("space", "mark", "mark row", id="mark", show=False),
+        Binding("c", "copy", "copy id", id="copy", show=False),
         Binding("ctrl+right_square_bracket", "leave_pane", "leave pane", id="leave_pane", show=False),
         Binding("ctrl+t", "next_pane", "pane / next session", id="next_pane", show=False),
         Binding("z", "zoom", "zoom pane", id="zoom", show=False),
@@ -77,6 +82,10 @@ class ResourcesScreen(Screen):
         self.sort_key = SPECS[self.kind].default_sort
         self.sort_reverse = False
         self.history: list[tuple[str, str]] = []
+        self.forward: list[tuple[str, str]] = []
+        self.faults_only = False
+        self.marks: set[str] = set()
+        self._shown_columns: tuple[Column, ...] = ()
         self.prompt_mode = ""
         self._cells: dict[str, tuple[Mapping[str, Any], tuple]] = {}
         self._last_paint = 0.0
@@ -108,6 +117,9 @@ class ResourcesScreen(Screen):
         if remember and (kind, filt) != (self.kind, self.filter) and self.is_mounted:
             self.history.append((self.kind, self.filter))
             del self.history[:-20]
+            self.forward.clear()
+        if kind != self.kind:
+            self.marks.clear()
         was_tasks = self.kind in ("tasks", "services", "nodes")
         self.kind, self.filter = kind, filt
         self.sort_key, self.sort_reverse = self.spec.default_sort, False
@@ -120,9 +132,30 @@ class ResourcesScreen(Screen):
             self._tasks_on = is_tasks
             if is_tasks:
                 store.want_tasks(True)
-        self.table.set_columns([(c.key, c.label) for c in self.spec.columns])
+        self._fit_columns()
         self.repaint(force=True)
         self.table.focus()
+
+    def _fit_columns(self) -> None:
+        """Drop columns by priority until the rest fit the terminal's width."""
+        width = max(20, self.size.width or self.app.size.width)
+        cols = list(self.spec.columns)
+        for prio in range(9, 1, -1):
+            if sum(c.width + 2 for c in cols) <= width:
+                break
+            cols = [c for c in cols if c.priority < prio]
+        cols = tuple(cols)
+        if cols != self._shown_columns:
+            self._shown_columns = cols
+            self._cells.clear()
+            self.table.set_columns([(c.key, c.label) for c in cols])
+
+    def on_resize(self, event) -> None:
+        if self.is_mounted:
+            old = self._shown_columns
+            self._fit_columns()
+            if old != self._shown_columns:
+                self.repaint(force=True)
 
     def engine_switched(self) -> None:
         """The app now shows another engine: forget cached cells and task interest, repaint."""
@@ -161,24 +194,27 @@ class ResourcesScreen(Screen):
     def rows(self) -> list[tuple[str, tuple]]:
         """The rows this screen shows now: filtered and sorted cells per id."""
         spec, ctx = self.spec, self.app.ctx
+        columns = self._shown_columns or spec.columns
         snap = self.app.store.snapshot(self.kind)
         out = []
         field_filter, text_filter, negate = self._parse_filter()
         cache = self._cells
-        stats_cols = [i for i, c in enumerate(spec.columns) if c.stats]
+        stats_cols = [i for i, c in enumerate(columns) if c.stats]
         for rid, row in snap.items():
             if field_filter and not all(str(f(row)).lower().startswith(v) or str(f(row)).lower() == v for f, v in field_filter):
                 continue
+            if self.faults_only and not _fault(self.kind, row, ctx):
+                continue
             hit = cache.get(rid)
             if hit is None or hit[0] is not row:
-                cells = tuple(c.cell(row, ctx) for c in spec.columns)
+                cells = tuple(c.cell(row, ctx) for c in columns)
                 cache[rid] = (row, cells)
             else:
                 cells = hit[1]
                 if stats_cols:
                     cells = list(cells)
                     for i in stats_cols:
-                        cells[i] = spec.columns[i].cell(row, ctx)
+                        cells[i] = columns[i].cell(row, ctx)
                     cells = tuple(cells)
             if text_filter:
                 hay = " ".join(c.plain if isinstance(c, Text) else c for c in cells).lower()
@@ -198,10 +234,14 @@ class ResourcesScreen(Screen):
             out.sort(key=sort_key, reverse=self.sort_reverse)
         except TypeError:
             out.sort(key=lambda item: str(sort_key(item)), reverse=self.sort_reverse)
-        return [(rid, self._styled(row, cells)) for rid, row, cells in out]
+        self.marks &= snap.keys()
+        return [(rid, self._styled(rid, row, cells)) for rid, row, cells in out]
 
-    def _styled(self, row: Mapping[str, Any], cells: tuple) -> tuple:
+    def _styled(self, rid: str, row: Mapping[str, Any], cells: tuple) -> tuple:
         style = self.spec.style(row)
+        if rid in self.marks:
+            first = cells[0].plain if isinstance(cells[0], Text) else cells[0]
+            cells = (Text("+ " + first, style="bold yellow"), *cells[1:])
         if not style:
             return cells
         return tuple(Text(c, style=style) if isinstance(c, str) else c for c in cells)
@@ -241,6 +281,10 @@ class ResourcesScreen(Screen):
         if self.filter:
             t.append("  filter: ", style="dim")
             t.append(one_line(self.filter, 40), style="bold yellow")
+        if self.faults_only:
+            t.append("  FAULTS ONLY", style="bold red")
+        if self.marks:
+            t.append(f"  {len(self.marks)} marked", style="bold yellow")
         arrow = "↑" if self.sort_reverse else "↓"
         t.append(f"  sort: {self.sort_key}{arrow}", style="dim")
         if self.app.readonly:
@@ -312,19 +356,28 @@ class ResourcesScreen(Screen):
         if act is None:
             return
         event.stop()
-        rid = self.table.current_id
-        row = self.app.store.get(self.kind, rid or "")
-        if row is None:
-            self.app.notify("nothing selected", severity="warning", markup=False)
-            return
         if self.app.readonly and act.mutating:
             self.app.notify(f"read-only mode: {act.label} is disabled", severity="warning", markup=False)
+            return
+        snap = self.app.store.snapshot(self.kind)
+        marked = [(m, snap[m]) for m in sorted(self.marks) if m in snap]
+        if marked and act.id not in ("logs", "shell", "attach", "exec", "handover", "describe"):
+            targets = [(rid, row) for rid, row in marked if act.applies(self.kind, row, self.app.readonly)]
+            if not targets:
+                self.app.notify(f"{act.label} applies to none of the {len(marked)} marked rows", severity="warning", markup=False)
+                return
+            self.app.perform(act, self.kind, targets)
+            return
+        rid = self.table.current_id
+        row = self.app.store.get(self.kind, rid or "")
+        if row is None or rid is None:
+            self.app.notify("nothing selected", severity="warning", markup=False)
             return
         if not act.applies(self.kind, row, self.app.readonly):
             st = container_state(row) if self.kind == "containers" else ""
             self.app.notify(f"{act.label} does not apply to a {st or self.kind[:-1]} {self.kind[:-1]}", severity="warning", markup=False)
             return
-        self.app.perform(act, self.kind, rid, row)
+        self.app.perform(act, self.kind, [(rid, row)])
 
     def action_drill(self) -> None:
         rid = self.table.current_id
@@ -345,10 +398,42 @@ class ResourcesScreen(Screen):
 
     def action_back(self) -> None:
         if self.history:
-            kind, filt = self.history.pop()
-            self.show_kind(kind, filt, remember=False)
+            self.action_history_back()
         else:
             self.app.exit()
+
+    def action_history_back(self) -> None:
+        if self.history:
+            self.forward.append((self.kind, self.filter))
+            kind, filt = self.history.pop()
+            self.show_kind(kind, filt, remember=False)
+
+    def action_history_forward(self) -> None:
+        if self.forward:
+            self.history.append((self.kind, self.filter))
+            kind, filt = self.forward.pop()
+            self.show_kind(kind, filt, remember=False)
+
+    def action_faults(self) -> None:
+        self.faults_only = not self.faults_only
+        self.repaint(force=True)
+
+    def action_mark(self) -> None:
+        rid = self.table.current_id
+        if rid is None:
+            return
+        self.marks ^= {rid}
+        self._cells.pop(rid, None)
+        self.repaint(force=True)
+        if self.table.cursor_row < self.table.row_count - 1:
+            self.table.move_cursor(row=self.table.cursor_row + 1)
+
+    def action_copy(self) -> None:
+        rid = self.table.current_id
+        if rid is None:
+            return
+        self.app.copy_to_clipboard(rid)
+        self.app.notify(f"copied {one_line(rid, 80)} (OSC 52)", markup=False, timeout=2)
 
     def action_clear(self) -> None:
         if self.prompt_mode:
@@ -356,6 +441,9 @@ class ResourcesScreen(Screen):
                 self.filter = ""
                 self.repaint(force=True)
             self._close_prompt()
+        elif self.marks:
+            self.marks.clear()
+            self.repaint(force=True)
         elif self.filter:
             self.filter = ""
             self.repaint(force=True)

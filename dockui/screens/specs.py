@@ -25,8 +25,9 @@ class Column:
     label: str
     cell: Callable[[Row, Any], str | Text]
     sort: Callable[[Row, Any], Any] | None = None
-    width: int | None = None
+    width: int = 12  # a typical width, to decide which columns fit
     stats: bool = False  # depends on stats samples (refreshed on stats ticks)
+    priority: int = 1  # 1 always shown; higher numbers are dropped first on narrow terminals
 
 
 @dataclass(frozen=True)
@@ -114,17 +115,17 @@ CONTAINERS = KindSpec(
     title="Containers",
     aliases=("co", "c", "container", "containers", "ps"),
     columns=(
-        Column("name", "NAME", _name(), _lower("Name")),
+        Column("name", "NAME", _name(), _lower("Name"), width=24),
         Column("state", "STATE", _state_cell, lambda r, c: container_state(r)),
-        Column("cpu", "CPU", _cpu, _cpu_sort, stats=True),
-        Column("spark", "CPU 60s", _spark, _cpu_sort, stats=True),
-        Column("mem", "MEM", _mem, _mem_sort, stats=True),
-        Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), _lower("Image")),
-        Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), _lower("Project")),
-        Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r)),
-        Column("status", "STATUS", lambda r, c: one_line(str(r.get("Status") or ""), 30), lambda r, c: -(r.get("Created") or 0)),
-        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0)),
-        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"]),
+        Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True),
+        Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3),
+        Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2),
+        Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), _lower("Image"), width=20, priority=2),
+        Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), _lower("Project"), width=10, priority=3),
+        Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r), width=20, priority=3),
+        Column("status", "STATUS", lambda r, c: one_line(str(r.get("Status") or ""), 30), lambda r, c: -(r.get("Created") or 0), width=18, priority=4),
+        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0), width=4, priority=2),
+        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"], priority=5),
     ),
     style=lambda r: "bold red" if container_state(r) == "unhealthy" else "",
 )
@@ -154,11 +155,11 @@ NETWORKS = KindSpec(
     title="Networks",
     aliases=("net", "network", "networks", "n"),
     columns=(
-        Column("name", "NAME", _name(), _lower("Name")),
+        Column("name", "NAME", _name(), _lower("Name"), width=24),
         Column("driver", "DRIVER", lambda r, c: one_line(str(r.get("Driver") or "")), _lower("Driver")),
         Column("scope", "SCOPE", lambda r, c: str(r.get("Scope") or ""), _lower("Scope")),
         Column("subnet", "SUBNET", lambda r, c: ", ".join(str(x.get("Subnet", "")) for x in ((r.get("IPAM") or {}).get("Config") or [])), None),
-        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"]),
+        Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"], priority=4),
     ),
 )
 
@@ -170,7 +171,7 @@ VOLUMES = KindSpec(
         Column("name", "NAME", lambda r, c: one_line(str(r.get("Name") or ""), 64), _lower("Name")),
         Column("driver", "DRIVER", lambda r, c: one_line(str(r.get("Driver") or "")), _lower("Driver")),
         Column("used", "USED BY", lambda r, c: str(c.volume_users(r["Name"])) if c else "-", lambda r, c: -(c.volume_users(r["Name"]) if c else 0)),
-        Column("mount", "MOUNTPOINT", lambda r, c: one_line(str(r.get("Mountpoint") or ""), 60), None),
+        Column("mount", "MOUNTPOINT", lambda r, c: one_line(str(r.get("Mountpoint") or ""), 60), None, width=40, priority=3),
     ),
 )
 
@@ -191,8 +192,8 @@ NODES = KindSpec(
         Column("role", "ROLE", lambda r, c: str((r.get("Spec") or {}).get("Role") or "") + (" (leader)" if (r.get("ManagerStatus") or {}).get("Leader") else ""), None),
         Column("addr", "ADDRESS", lambda r, c: str((r.get("Status") or {}).get("Addr") or ""), None),
         Column("tasks", "TASKS", lambda r, c: str(c.node_tasks(r["ID"])) if c else "-", lambda r, c: -(c.node_tasks(r["ID"]) if c else 0)),
-        Column("engine", "ENGINE", lambda r, c: str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or ""), None),
-        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+        Column("engine", "ENGINE", lambda r, c: str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or ""), None, priority=3),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
     ),
     drill=lambda r: ("tasks", f"node={r['ID'][:12]}"),
 )
@@ -223,9 +224,9 @@ SERVICES = KindSpec(
         Column("mode", "MODE", lambda r, c: _svc_mode(r), lambda r, c: _svc_mode(r)),
         Column("replicas", "REPLICAS", _svc_replicas, lambda r, c: _svc_counts(r)),
         Column("image", "IMAGE", lambda r, c: one_line(str((((r.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image") or "").split("@")[0], 40), None),
-        Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None),
+        Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None, priority=3),
         Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), None),
-        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
     ),
     drill=lambda r: ("tasks", f"service={r['ID'][:12]}"),
 )
@@ -247,9 +248,9 @@ TASKS = KindSpec(
         Column("state", "STATE", lambda r, c: Text(_task_state(r), style=TASK_STYLES.get(_task_state(r), "yellow")), lambda r, c: _task_state(r)),
         Column("desired", "DESIRED", lambda r, c: str(r.get("DesiredState") or ""), None),
         Column("node", "NODE", lambda r, c: c.node_name(r.get("NodeID") or "") if c else "", None),
-        Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None),
+        Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None, width=30, priority=2),
         Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), lambda r, c: str(r.get("CreatedAt") or "")),
-        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"]),
+        Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
     ),
     style=lambda r: "dim" if r.get("DesiredState") == "shutdown" else "",
 )
@@ -263,10 +264,27 @@ PROJECTS = KindSpec(
         Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"), lambda r, c: -r["Running"]),
         Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="bold red" if r["Unhealthy"] else "dim"), lambda r, c: -r["Unhealthy"]),
         Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
-        Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None),
+        Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),
     ),
     drill=lambda r: ("containers", f"project={r['Name']}"),
 )
+
+def _fault(kind: str, r: Row, ctx: Any) -> bool:
+    """What "faults only" (ctrl+z) keeps: the rows that need a human."""
+    if kind == "containers":
+        st = container_state(r)
+        return st in ("unhealthy", "restarting", "dead") or (st.startswith("exited") and st not in ("exited(0)", "exited"))
+    if kind == "tasks":
+        return _task_state(r) in ("failed", "rejected", "orphaned") or bool((r.get("Status") or {}).get("Err"))
+    if kind == "services":
+        run, want = _svc_counts(r)
+        return run < want
+    if kind == "nodes":
+        return _node_state(r) != "ready" or (r.get("Spec") or {}).get("Availability") != "active"
+    if kind == "projects":
+        return r["Running"] < r["Total"] or r["Unhealthy"] > 0
+    return False
+
 
 SPECS: dict[str, KindSpec] = {s.kind: s for s in (CONTAINERS, IMAGES, NETWORKS, VOLUMES, NODES, SERVICES, TASKS, PROJECTS)}
 ALIASES: dict[str, str] = {a: s.kind for s in SPECS.values() for a in (s.kind, *s.aliases)}
