@@ -42,6 +42,8 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Span, Text
 
+from .glyphs import ELLIPSIS
+
 __all__ = ["ansi_line", "one_line", "plain_text", "safe_text", "visible_width"]
 
 # Any character that needs attention: C0, DEL, C1, line/paragraph separators, bidi controls.
@@ -158,7 +160,7 @@ def one_line(s: str | bytes, max_len: int | None = None) -> str:
 
     Cleans like :func:`safe_text`, except that tab, CR, LF, VT, FF and U+2028/U+2029 fold,
     together with any spaces around them, into one space (or nothing at either end). With
-    ``max_len``, a result wider than ``max_len`` terminal cells is cut and ends with "…".
+    ``max_len``, a result wider than ``max_len`` terminal cells is cut and ends with ``glyphs.ELLIPSIS``.
     """
     s = _decode(s)
     if _NEEDS_CARE.search(s) is not None:
@@ -174,12 +176,12 @@ def _truncate(s: str, max_len: int) -> str:
     if max_len <= 0:
         return ""
     if s.isascii():
-        return s if len(s) <= max_len else s[: max_len - 1] + "…"
+        return s if len(s) <= max_len else s[: max_len - 1] + ELLIPSIS
     if cell_len(s) <= max_len:
         return s
     if max_len == 1:
-        return "…"
-    return chop_cells(s, max_len - 1)[0] + "…"
+        return ELLIPSIS
+    return chop_cells(s, max_len - 1)[0] + ELLIPSIS
 
 
 def plain_text(s: str | bytes) -> str:

@@ -20,9 +20,10 @@ from . import format as fmt
 from .ansi import one_line
 from .config import Config
 from .engine import EngineClient, EngineError
+from .glyphs import DOT
 from .screens.actions import Action
 from .screens.context import ViewContext
-from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen
+from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen, TooSmallScreen
 from .screens.resources import ResourcesScreen
 from .screens.specs import ALIASES
 from .store import StatsHub, Store, StoreChange
@@ -143,6 +144,15 @@ class DockuiApp(App):
         self.header = HeaderBar()
         self.push_screen(self.main)
         self.main.mount(self.header, before=0)
+        try:
+            import asyncio
+            import signal
+
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._hang_up)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
         if self._start_store:
             self.store.start()
         if self.config.theme:
@@ -156,16 +166,35 @@ class DockuiApp(App):
             self.notify(w, severity="warning", markup=False, timeout=8)
         self.set_interval(1.0, self.refresh_header)
 
+    MIN_SIZE = (60, 15)
+
     def on_resize(self, event) -> None:
-        compact = self.size.height <= 24
+        w, h = event.size
+        compact = h <= 24
         if hasattr(self, "header"):
             self.header.set_class(compact, "-compact")
             self.refresh_header()
+        small = w < self.MIN_SIZE[0] or h < self.MIN_SIZE[1]
+        top = self.screen
+        if small and not isinstance(top, TooSmallScreen):
+            self.push_screen(TooSmallScreen(self.MIN_SIZE))
+        elif small:
+            top.update_size(w, h)
+        elif isinstance(top, TooSmallScreen):
+            self.pop_screen()
+
+    def _hang_up(self) -> None:
+        """SIGHUP (the SSH link dropped) or SIGTERM: end promptly, closing sessions and streams."""
+        self.shutdown()
+        self.exit(return_code=0)
 
     def on_unmount(self) -> None:
         self.shutdown()
 
     def shutdown(self) -> None:
+        if getattr(self, "_shut", False):
+            return
+        self._shut = True
         if hasattr(self, "main"):
             self.main.close_all_sessions()
         self._unsubscribe()
@@ -193,9 +222,9 @@ class DockuiApp(App):
                 line2.append(f"{n} ", style="bold")
         conn = store.connection
         if not conn.ok:
-            line2.append("  ● " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
+            line2.append("  " + DOT + " " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
         else:
-            line2.append("  ● connected", style="green")
+            line2.append("  " + DOT + " connected", style="green")
         if self.readonly:
             line2.append("  read-only", style="magenta")
         if self.header.has_class("-compact"):
@@ -230,7 +259,7 @@ class DockuiApp(App):
                     severity="warning", markup=False)
 
     def show_help(self) -> None:
-        keys = [(":", "command mode (:containers, :img, :svc …)"), ("/", "filter (text, !text, project=NAME)"),
+        keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
                 ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
                 ("N S C M A I", "sort by name, state, cpu, mem, age, image (again: reverse)"), ("ctrl+q", "quit")]
         self.push_screen(HelpScreen(keys))
@@ -257,7 +286,7 @@ class DockuiApp(App):
             return
         names = [self.label_of(r, i) for i, r in targets]
         if act.destructive:
-            what = names[0] if len(names) == 1 else f"{len(names)} {kind}: " + ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+            what = names[0] if len(names) == 1 else f"{len(names)} {kind}: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
             options = {"y": "yes"}
             if act.id == "remove" and kind == "containers":
                 options = {"y": "remove", "f": "force (stop first)", "v": "force, with its anonymous volumes"}
@@ -377,5 +406,5 @@ class DockuiApp(App):
             else:
                 self.call_from_thread(self.notify, f"{act.label}: {name}", markup=False, timeout=2)
 
-        self.notify(f"{act.label} {name}…", markup=False, timeout=1.5)
+        self.notify(f"{act.label} {name}...", markup=False, timeout=1.5)
         self.run_worker(work, thread=True, group="actions", exit_on_error=False)

@@ -1,11 +1,30 @@
-"""Command line: ``dockui [--host H] [--context C] [--read-only]``; opens the dashboard."""
+"""Command line: ``dockui [--host H] [--context C] [--read-only]``; opens the dashboard.
+
+Exit codes: 0 fine, 1 the engine could not be reached (``--check``), 2 a usage or
+configuration error (a malformed ``--host``/``DOCKER_HOST``, an unknown context), always
+with one line on stderr and never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from . import __version__
+
+DEFAULT_TIMEOUT = 30.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0.1 <= v <= 3600:
+        raise argparse.ArgumentTypeError(f"out of range (0.1 to 3600 s): {text!r}")
+    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,27 +33,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-H", "--host", help="engine address (unix:///path, tcp://host:port, ssh://user@host); default: DOCKER_HOST, the docker context, the default socket")
     p.add_argument("-c", "--context", help="docker context to use")
     p.add_argument("--read-only", action="store_true", help="hide and refuse every action that changes the engine")
+    p.add_argument("--tls-insecure", action="store_true",
+                   help="use TLS without verifying the engine's certificate (unsafe; also DOCKUI_TLS_INSECURE=1)")
+    p.add_argument("--timeout", type=_seconds, default=None,
+                   help=f"seconds an engine call may take before it fails (default {DEFAULT_TIMEOUT:g}; also DOCKUI_TIMEOUT)")
     p.add_argument("--check", action="store_true", help="connect, print the engine's version and exit (no UI)")
     p.add_argument("screen", nargs="?", default="containers", help="screen to open first (containers, images, networks, volumes, nodes, services, tasks, projects)")
     return p
 
 
+def _timeout(args: argparse.Namespace) -> float:
+    if args.timeout is not None:
+        return args.timeout
+    env = os.environ.get("DOCKUI_TIMEOUT")
+    if env:
+        try:
+            return _seconds(env)
+        except argparse.ArgumentTypeError as exc:
+            raise ValueError(f"DOCKUI_TIMEOUT: {exc}") from None
+    return DEFAULT_TIMEOUT
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from . import logfile
     from .engine import EngineClient, EngineError
     from .engine.config import resolve
 
     try:
-        endpoint, source = resolve(args.host, args.context)
+        timeout = _timeout(args)
+        endpoint, source = resolve(args.host, args.context, tls_insecure=args.tls_insecure)
     except ValueError as exc:
         print(f"dockui: {exc}", file=sys.stderr)
         return 2
-    client = EngineClient(endpoint, readonly=args.read_only)
+    log_path = logfile.setup()
+    log = logging.getLogger("dockui")
+    log.info("dockui %s starting (pid %d); engine %s (%s)%s", __version__, os.getpid(), endpoint.display, source,
+             "; read-only" if args.read_only else "")
+    if endpoint.insecure:
+        warning = f"TLS certificate verification is OFF for {endpoint.url}: anyone on the network path can pose as this engine"
+        print(f"dockui: warning: {warning}", file=sys.stderr)
+        log.warning(warning)
+    client = EngineClient(endpoint, readonly=args.read_only, timeout=timeout)
     if args.check:
         try:
             v = client.version()
         except EngineError as exc:
-            print(f"dockui: cannot reach the engine at {endpoint.display} ({source}): {exc}", file=sys.stderr)
+            log.error("cannot reach the engine at %s (%s): %s", endpoint.display, source, exc)
+            print(f"dockui: cannot reach the engine ({source}): {exc}", file=sys.stderr)
             return 1
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
         return 0
@@ -42,5 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     from .app import DockuiApp
 
     app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load())
-    app.run()
+    try:
+        app.run()
+    finally:
+        log.info("dockui exiting (code %s)%s", app.return_code, f"; log at {log_path}" if log_path else "")
     return app.return_code or 0

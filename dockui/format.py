@@ -7,9 +7,7 @@ from collections.abc import Sequence
 
 import humanize
 
-# Braille patterns are narrow in every terminal (unlike block elements, which East Asian
-# terminals may draw double-width), so a sparkline never breaks the table's alignment.
-SPARK = " ⡀⣀⣄⣤⣦⣶⣷⣿"
+from .glyphs import spark_set
 
 
 def size(n: int | float | None) -> str:
@@ -49,7 +47,8 @@ def sparkline(values: Sequence[float], width: int = 10, top: float | None = None
     vals = list(values)[-width:]
     if not vals:
         return " " * width
+    spark = spark_set()
     hi = top if top else max(vals) or 1.0
-    levels = len(SPARK) - 1
-    out = "".join(SPARK[min(levels, max(0, round(v / hi * levels)))] for v in vals)
+    levels = len(spark) - 1
+    out = "".join(spark[min(levels, max(0, round(v / hi * levels)))] for v in vals)
     return out.rjust(width)

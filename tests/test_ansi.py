@@ -188,11 +188,11 @@ def test_bytes_split_and_invalid_utf8() -> None:
 def test_one_line_folds_and_truncates() -> None:
     assert one_line("a\nb\r\nc\td") == "a b c d"
     assert one_line("  lead \n\n  trail  \n") == "  lead trail"
-    assert one_line("x" * 10, max_len=5) == "xxxx…"
+    assert one_line("x" * 10, max_len=5) == "xxxx~"
     assert one_line("short", max_len=5) == "short"
     assert one_line("abc", max_len=0) == ""
     wide = one_line("日本語のコンテナ名", max_len=7)
-    assert wide.endswith("…") and cell_len(wide) <= 7
+    assert wide.endswith("~") and cell_len(wide) <= 7
     assert one_line(b"\x1b[31mred\x1b[0m") == "red"
 
 

@@ -220,3 +220,21 @@ def test_narrow_terminal_drops_low_priority_columns():
             assert "id" in [c.key for c in app.main._shown_columns]
 
     run(main())
+
+
+def test_too_small_terminal_says_so_and_recovers():
+    from dockui.screens.dialogs import TooSmallScreen
+
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            assert await wait_until(pilot, lambda: app.store.loaded)
+            await pilot.resize_terminal(50, 12)
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, TooSmallScreen)
+            assert "50x12" in str(app.screen.query_one("#too-small").render())
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.2)
+            assert app.screen is app.main and app.header.has_class("-compact")
+
+    run(main())

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .transport import DEFAULT_UNIX, Endpoint, TLSConfig
+from .transport import DEFAULT_UNIX, Endpoint, TLSConfig, check_url
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,28 @@ def list_contexts() -> list[Context]:
     return out
 
 
-def resolve(host: str | None = None, context: str | None = None) -> tuple[Endpoint, str]:
-    """The endpoint to use and a few words saying where it came from."""
+def resolve(host: str | None = None, context: str | None = None, tls_insecure: bool = False) -> tuple[Endpoint, str]:
+    """The endpoint to use and a few words saying where it came from.
+
+    Raises ``ValueError`` (a one-line message) for an unknown context or a malformed address,
+    wherever it came from (``--host``, ``DOCKER_HOST`` or a context). ``tls_insecure`` (the
+    ``--tls-insecure`` flag) turns certificate verification off, and TLS on for a ``tcp://``
+    address that has no TLS settings, as ``docker --tls`` does; ``DOCKUI_TLS_INSECURE=1`` only
+    turns verification off where TLS is configured. Check :attr:`Endpoint.insecure` to warn.
+    """
+    endpoint, source = _resolve(host, context)
+    try:
+        check_url(endpoint.url)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (from {source})") from None
+    if tls_insecure and endpoint.scheme in ("tcp", "https"):
+        endpoint = replace(endpoint, tls=replace(endpoint.tls or TLSConfig(), verify=False))
+    elif os.environ.get("DOCKUI_TLS_INSECURE") == "1" and endpoint.tls is not None and endpoint.tls.verify:
+        endpoint = replace(endpoint, tls=replace(endpoint.tls, verify=False))
+    return endpoint, source
+
+
+def _resolve(host: str | None, context: str | None) -> tuple[Endpoint, str]:
     if host:
         host = _normalise(host)
         return Endpoint(host, _tls_from_env(host)), "--host"

@@ -114,7 +114,7 @@ def explain(exc: BaseException, address: str = "", timeout: float | None = None)
         if isinstance(e, EngineUnreachable) and e is not exc and e.hint:
             return e.cause, e.hint
         if isinstance(e, ssl.SSLCertVerificationError):
-            return (f"TLS certificate verification failed ({e.verify_message or e.reason})",
+            return (f"TLS certificate verify failed: {e.verify_message or e.reason}",
                     "check the CA (ca.pem in DOCKER_CERT_PATH or the context), or pass --tls-insecure to skip verification (unsafe)")
         if isinstance(e, ssl.SSLError):
             reason = e.reason or str(e)

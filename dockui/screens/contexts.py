@@ -40,7 +40,7 @@ class ContextsScreen(Screen):
         shown = self.app.client.endpoint.url
         for ctx in self.contexts:
             cur = "*" if ctx.endpoint.url == shown else ""
-            table.add_row(cur, one_line(ctx.name, 30), one_line(ctx.endpoint.display, 60), Text("checking…", style="dim"),
+            table.add_row(cur, one_line(ctx.name, 30), one_line(ctx.endpoint.display, 60), Text("checking...", style="dim"),
                           one_line(ctx.description, 50), key=ctx.name)
         table.focus()
         self.run_worker(self._probe, thread=True, group="contexts-probe", exit_on_error=False)

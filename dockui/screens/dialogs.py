@@ -90,7 +90,7 @@ class DescribeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text(one_line(self.title_text, 200) + "  (esc: back)"), id="title")
         with VerticalScroll(id="body"):
-            yield Static(Text("loading…", style="dim"), id="doc")
+            yield Static(Text("loading...", style="dim"), id="doc")
 
     def on_mount(self) -> None:
         self.run_worker(self._load, thread=True, group="describe", exit_on_error=False)
@@ -106,3 +106,27 @@ class DescribeScreen(Screen):
     def _show(self, doc: Any) -> None:
         if self.is_attached:
             self.query_one("#doc", Static).update(doc)
+
+
+class TooSmallScreen(ModalScreen):
+    """Shown instead of a broken layout while the terminal is under the minimum size."""
+
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; background: $background; }
+    TooSmallScreen Static { width: auto; height: auto; }
+    """
+
+    def __init__(self, need: tuple[int, int]) -> None:
+        super().__init__()
+        self.need = need
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="too-small")
+
+    def on_mount(self) -> None:
+        self.update_size(self.app.size.width, self.app.size.height)
+
+    def update_size(self, width: int, height: int) -> None:
+        w, h = self.need
+        self.query_one("#too-small", Static).update(
+            Text(f"terminal too small: {width}x{height}\nneed at least {w}x{h}\n(ctrl+q quits)", justify="center"))

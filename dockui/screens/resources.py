@@ -285,7 +285,7 @@ class ResourcesScreen(Screen):
             t.append("  FAULTS ONLY", style="bold red")
         if self.marks:
             t.append(f"  {len(self.marks)} marked", style="bold yellow")
-        arrow = "↑" if self.sort_reverse else "↓"
+        arrow = "^" if self.sort_reverse else "v"
         t.append(f"  sort: {self.sort_key}{arrow}", style="dim")
         if self.app.readonly:
             t.append("  READ-ONLY", style="bold magenta")
@@ -313,7 +313,7 @@ class ResourcesScreen(Screen):
         elif self.spec.swarm and store.facts.swarm != "manager":
             text = Text(f"{self.spec.title}: this engine is not a swarm manager (swarm: {store.facts.swarm}).", style="yellow")
         elif not store.loaded:
-            text = Text("loading…", style="dim")
+            text = Text("loading...", style="dim")
         if text is None:
             msg.remove_class("-visible")
         else:

@@ -86,6 +86,7 @@ class LogFeed:
         since = self.since
         tail = self.tail
         last_started = None
+        last_error = None
         while not self._stop.is_set():
             try:
                 if t.kind == "service":
@@ -100,7 +101,10 @@ class LogFeed:
                 self._meta(f"{t.label or t.id[:12]}: no such {t.kind} (removed)")
                 return
             except EngineError as exc:
-                self._meta(f"{t.label or t.id[:12]}: cannot read logs: {exc}")
+                msg = f"{t.label or t.id[:12]}: cannot read logs: {self._why(exc)}"
+                if msg != last_error:  # once per reason, not every retry of a long outage
+                    self._meta(msg + "; retrying")
+                    last_error = msg
                 if self._stop.wait(2):
                     return
                 continue
@@ -119,6 +123,7 @@ class LogFeed:
                 return
             # the container stopped (or the stream broke): say so, then wait for it to run again
             code = None
+            lost = False
             try:
                 st = self.client.inspect_container(t.id).get("State", {})
                 code = st.get("ExitCode")
@@ -126,9 +131,11 @@ class LogFeed:
             except NotFound:
                 self._meta(f"— {t.label or t.id[:12]} was removed; log follow ended —")
                 return
-            except EngineError:
+            except EngineError as exc:
                 running = False
-            if not running:
+                lost = True
+                self._meta(f"— lost the connection to the engine ({self._why(exc)}); log follow paused, waiting for the engine —")
+            if not running and not lost:
                 self._meta(f"— {t.label or t.id[:12]} stopped (exit code {code}); waiting for it to start again —")
             while not self._stop.wait(1.0):
                 try:
@@ -138,10 +145,19 @@ class LogFeed:
                     return
                 except EngineError:
                     continue
+                if lost:
+                    lost = False
+                    self._meta("— the engine is back —")
+                    if not st.get("Running"):
+                        self._meta(f"— {t.label or t.id[:12]} is not running (exit code {st.get('ExitCode')}); waiting for it to start again —")
                 if st.get("Running") and (st.get("StartedAt") != last_started or running):
                     break
             tail = "all"
             since = self._resume_since(last_ts)
+
+    @staticmethod
+    def _why(exc: Exception) -> str:
+        return str(getattr(exc, "cause", "") or exc)
 
     @staticmethod
     def _resume_since(last_ts: str | None) -> float | None:
@@ -177,7 +193,7 @@ class LogFeed:
                 self._put(out)
         except EngineError as exc:
             if not self._stop.is_set():
-                self._meta(f"{t.label or t.id[:12]}: log stream broken: {exc}")
+                self._meta(f"{t.label or t.id[:12]}: log stream broken: {self._why(exc)}")
         for psid, raw in split.flush():
             ts, rest = split_timestamp(raw)
             self._put([(STREAM_NAMES.get(psid, "stdout"), prefix + rest.decode("utf-8", "replace"), ts)])

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from ..engine import EngineClient, EngineError, NotFound
+from ..engine import EngineClient, EngineError, EngineUnreachable, NotFound
 
 _RESIZE = object()
 
@@ -103,6 +103,8 @@ class TermSession:
                 self._run_exec()
         except NotFound:
             self._finish("the container no longer exists")
+        except EngineUnreachable as exc:
+            self._finish(f"cannot reach the engine: {exc.cause}")
         except EngineError as exc:
             self._finish(f"{getattr(exc, 'explanation', '') or exc}")
         except Exception as exc:  # noqa: BLE001 - the pane shows why; the app goes on
@@ -144,6 +146,9 @@ class TermSession:
                 state = c.inspect_container(self.container).get("State", {})
         except NotFound:
             self._finish("the container was removed")
+            return
+        except EngineUnreachable as exc:
+            self._finish(f"session ended: lost the connection to the engine ({exc.cause})")
             return
         except EngineError as exc:
             self._finish(f"session ended ({exc})")
@@ -205,6 +210,12 @@ class TermSession:
             state = c.inspect_container(self.container).get("State", {})
         except NotFound:
             self._finish("the container was removed")
+            return
+        except EngineUnreachable as exc:
+            self._finish(f"session ended: lost the connection to the engine ({exc.cause})")
+            return
+        except EngineError as exc:
+            self._finish(f"session ended ({exc})")
             return
         self._finish("the container stopped" + (f" (exit code {state.get('ExitCode')})" if not state.get("Running") else ""))
 

@@ -63,7 +63,7 @@ class ConnectionState:
             return f"reconnecting to {self.endpoint} in {wait:.0f}s: {self.reason}"
         if self.status == "failed":
             return f"cannot reach {self.endpoint}: {self.reason}"
-        return f"connecting to {self.endpoint}…"
+        return f"connecting to {self.endpoint}..."
 
 
 @dataclass(frozen=True)

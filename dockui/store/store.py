@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from ..engine import EngineClient, EngineError, NotFound
+from ..engine import EngineClient, EngineError, EngineUnreachable, NotFound
 from .model import (
     KINDS,
     ConnectionState,
@@ -32,13 +32,14 @@ from .model import (
 )
 
 log = logging.getLogger("dockui.store")
+logging.getLogger("dockui").addHandler(logging.NullHandler())  # no log file set up: stay silent, never stderr
 
 BATCH = 0.05
 PING_EVERY = 1.0
 PING_TIMEOUT = 3.0
 TASK_POLL = 2.0
 RECHECK = 0.3
-BACKOFF = (0.5, 1, 2, 4, 8, 15)
+BACKOFF = (0.5, 1, 2, 3, 5)  # seconds between reconnect attempts: an incident dashboard retries often
 
 _EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 Subscriber = Callable[[StoreChange], None]
@@ -206,8 +207,15 @@ class Store:
             typ = e.get("Type") or ""
             action = str(e.get("Action") or e.get("status") or "").split(":", 1)[0]
             actor = e.get("Actor") or {}
+            if not isinstance(actor, dict):
+                actor = {}
             oid = actor.get("ID") or e.get("id") or ""
+            if not isinstance(typ, str) or not isinstance(oid, str):
+                self.event_errors += 1  # well-formed JSON, but not an event: skip it, keep following
+                continue
             if typ == "container":
+                if not oid:
+                    continue
                 if action in ("exec_create", "exec_start", "exec_die", "top", "attach", "detach", "resize", "archive-path", "extract-to-dir", "export", "commit", "copy"):
                     continue
                 containers.add(oid)
@@ -258,10 +266,13 @@ class Store:
 
     def _run(self) -> None:
         attempt = 0
+        last_reason = None
         while not self._stop.is_set():
             try:
                 self._session()
                 attempt = 0
+            except EngineUnreachable as exc:
+                reason = exc.cause + (f" — {exc.hint}" if exc.hint else "")
             except EngineError as exc:
                 reason = str(exc)
             except Exception as exc:  # noqa: BLE001 - never let the watcher die; say why and retry
@@ -272,6 +283,14 @@ class Store:
             if self._stop.is_set():
                 return
             delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+            if self.connection.ok:
+                log.warning("lost the engine at %s: %s; reconnecting", self.client.endpoint.display, reason)
+            elif reason != last_reason:
+                log.warning("cannot reach the engine at %s: %s; retrying every %g s at most", self.client.endpoint.display,
+                            reason, BACKOFF[-1])
+            else:
+                log.debug("attempt %d failed: %s", attempt + 1, reason)
+            last_reason = reason
             attempt += 1
             self._set_connection(ConnectionState("reconnecting", self.client.endpoint.display, reason, time.time() + delay))
             self._stop.wait(delay)
@@ -288,8 +307,11 @@ class Store:
         reader.start()
         try:
             ch = self._load_all()
+            was = self.connection.status
             self.loaded = True
             self.connection = ConnectionState("connected", c.endpoint.display)
+            log.info("%s %s (%s)", "reconnected to" if was == "reconnecting" else "connected to", c.endpoint.display,
+                     ", ".join(f"{len(self._data[k])} {k}" for k in ("containers", "images", "networks", "volumes")))
             self._publish(ch.merge(StoreChange(connection=True)))
             last_ping = last_tasks = time.monotonic()
             while not self._stop.is_set():
@@ -320,9 +342,13 @@ class Store:
                         batch.append(item)
                     for e in batch:
                         t = e.get("timeNano")
-                        if t:
+                        if isinstance(t, (int, float)) and t > 0:
                             self.last_event_time = t / 1e9
                         self.recent.append(e)
+                    if log.isEnabledFor(logging.DEBUG):
+                        for e in batch:
+                            log.debug("event %s %s %s %s", e.get("Type"), e.get("Action"), (e.get("Actor") or {}).get("ID", "")[:12],
+                                      (e.get("Actor") or {}).get("Attributes"))
                     self._publish(self._apply(batch))
                 now = time.monotonic()
                 due = {cid for cid, t in self._recheck.items() if t <= now}
