@@ -251,12 +251,59 @@ class DockuiApp(App):
 
             self.push_screen(ContextsScreen())
             return
+        if word == "df":
+            from .screens.system import DiskUsageScreen
+
+            self.push_screen(DiskUsageScreen())
+            return
+        if word == "pull":
+            if self.readonly:
+                self.notify("read-only mode: pull is disabled", severity="warning", markup=False)
+            elif not rest.strip():
+                self.notify("usage: :pull IMAGE[:TAG]", severity="warning", markup=False)
+            else:
+                from .screens.system import PullScreen
+
+                self.push_screen(PullScreen(rest.strip()))
+            return
+        if word == "prune":
+            self.prune(rest.strip())
+            return
         kind = ALIASES.get(word) or ALIASES.get(self.config.aliases.get(word, ""))
         if kind:
             self.main.show_kind(kind, rest)
             return
         self.notify(f"unknown command: {one_line(text, 60)} (try containers, images, networks, volumes, nodes, services, tasks, projects, q)",
                     severity="warning", markup=False)
+
+    def prune(self, what: str) -> None:
+        calls = {"images": self.client.prune_images, "containers": self.client.prune_containers,
+                 "volumes": self.client.prune_volumes, "networks": self.client.prune_networks}
+        if what not in calls:
+            self.notify("usage: :prune images|containers|volumes|networks", severity="warning", markup=False)
+            return
+        if self.readonly:
+            self.notify("read-only mode: prune is disabled", severity="warning", markup=False)
+            return
+        explain = {"images": "dangling images", "containers": "all stopped containers",
+                   "volumes": "unused anonymous volumes", "networks": "unused networks"}[what]
+
+        def answered(choice: str | None) -> None:
+            if not choice:
+                return
+
+            def work() -> None:
+                try:
+                    res = calls[what]() or {}
+                    gone = next((len(v or []) for k, v in res.items() if k.endswith("Deleted")), 0)
+                    msg = f"pruned {gone} {what}, reclaimed {fmt.size(res.get('SpaceReclaimed') or 0)}"
+                    self.call_from_thread(self.notify, msg, markup=False)
+                except EngineError as exc:
+                    self.call_from_thread(self.notify, f"prune {what}: {one_line(str(exc), 200)}", severity="error", markup=False)
+
+            self.run_worker(work, thread=True, group="actions", exit_on_error=False)
+
+        self.push_screen(ConfirmScreen(f"prune {what}: remove {explain}?"), answered)
 
     def show_help(self) -> None:
         keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
@@ -283,6 +330,9 @@ class DockuiApp(App):
             return
         if act.id in ("logs", "shell", "attach", "exec", "handover"):
             self.open_session(act.id, kind, rid, row)
+            return
+        if act.id == "rename":
+            self.main.ask_rename(rid, row.get("Name", ""))
             return
         names = [self.label_of(r, i) for i, r in targets]
         if act.destructive:
@@ -353,6 +403,14 @@ class DockuiApp(App):
         row = self.store.get("containers", cid) or {}
         self.main.open_pane("exec", cid, one_line(str(row.get("Name") or cid[:12]), 60), argv)
 
+    def rename(self, cid: str, new: str) -> None:
+        from .screens.actions import action_by_key
+
+        row = self.store.get("containers", cid) or {}
+        act = action_by_key("containers", "R")
+        if act is not None:
+            self._engine_action(act, "containers", cid, row, self.label_of(row, cid), new)
+
     def handover(self, cid: str, name: str) -> None:
         """Suspend the dashboard and give the real terminal to a shell in the container."""
         from .sessions.handover import run_handover
@@ -389,11 +447,13 @@ class DockuiApp(App):
                 c.force_update_service(rid)
             elif act.id == "rollback":
                 c.rollback_service(rid)
-            elif act.id == "drain":
+            elif act.id in ("drain", "activate", "node_pause"):
                 node = c.inspect_node(rid)
                 spec = node["Spec"]
-                spec["Availability"] = "active" if spec.get("Availability") == "drain" else "drain"
+                spec["Availability"] = {"drain": "drain", "activate": "active", "node_pause": "pause"}[act.id]
                 c.update_node(rid, node["Version"]["Index"], spec)
+            elif act.id == "rename":
+                c.rename(rid, choice)
 
         def work() -> None:
             try:

@@ -238,3 +238,49 @@ def test_too_small_terminal_says_so_and_recovers():
             assert app.screen is app.main and app.header.has_class("-compact")
 
     run(main())
+
+
+def test_details_pane_df_pull_and_rename(client, make_container, unique):
+    async def main():
+        app = make_app()
+        cid = make_container(name=unique)
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"))
+            await pilot.press("slash", *unique, "enter")
+            assert await wait_until(pilot, lambda: app.main.table.current_id == cid)
+            await pilot.press("i")
+            assert await wait_until(pilot, lambda: "CPU" in _plain(app.main.query_one("#detail").content), 10)
+            await pilot.press("R")
+            await pilot.pause(0.1)
+            await pilot.press("ctrl+u", *(unique + "-new"), "enter")
+            assert await wait_until(pilot, lambda: app.store.get("containers", cid)["Name"] == unique + "-new")
+            await pilot.press("escape")
+            await pilot.press("colon", *"df", "enter")
+            assert await wait_until(pilot, lambda: "RECLAIMABLE" in _screen_text(app), 15)
+            await pilot.press("escape")
+            await pilot.press("colon", *"pull dockui/nonexistent:1", "enter")
+            assert await wait_until(pilot, lambda: "failed" in _screen_text(app), 30)
+            await pilot.press("escape")
+            await pilot.press("colon", *"prune containers", "enter")
+            await pilot.pause(0.2)
+            await pilot.press("n")
+            await pilot.pause(0.2)
+            assert app.screen is app.main
+
+    run(main())
+
+
+def _plain(renderable) -> str:
+    import io
+
+    from rich.console import Console
+
+    con = Console(file=io.StringIO(), width=200, color_system=None)
+    con.print(renderable)
+    return con.file.getvalue()
+
+
+def _screen_text(app) -> str:
+    from textual.widgets import Static
+
+    return " ".join(_plain(w.content) for w in app.screen.query(Static))

@@ -124,7 +124,7 @@ def explain(exc: BaseException, address: str = "", timeout: float | None = None)
             return f"cannot resolve the host name ({e.strerror or e})", "check the address"
         if isinstance(e, (socket.timeout, TimeoutError)) or type(e).__name__ in ("ReadTimeoutError", "ConnectTimeoutError", "ReadTimeout", "ConnectTimeout"):
             after = f" after {timeout:g} s" if timeout else ""
-            return f"timed out{after}: the engine is not answering", "it may be overloaded or stalled; dockui keeps retrying"
+            return f"timed out{after}: the engine is not answering", "it may be overloaded or stalled"
         if isinstance(e, OSError) and e.errno is not None:
             if e.errno == errno.ENOENT and path:
                 return f"no socket at {path}", "is the engine running? (--host, DOCKER_HOST or the docker context choose another engine)"

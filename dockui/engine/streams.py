@@ -76,8 +76,10 @@ class FrameDecoder:
             return []
         if len(self._buf) >= 8:
             stream, rest = self._buf[0], bytes(self._buf[8:])
+        elif self._buf[0] <= 2 and not any(self._buf[1:4]):
+            stream, rest = STDOUT, b""  # the start of a header cut short: nothing to show
         else:
-            stream, rest = STDOUT, bytes(self._buf)
+            stream, rest = STDOUT, bytes(self._buf)  # a few bytes of an unframed (TTY) stream
         self._buf.clear()
         return [(stream if stream <= 2 else STDOUT, rest)] if rest else []
 

@@ -49,7 +49,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("scale_down", "minus", "scale -1", ("services",)),
     Action("force_update", "r", "force update", ("services",)),
     Action("rollback", "R", "rollback", ("services",), destructive=True),
-    Action("drain", "D", "drain/activate", ("nodes",), destructive=True),
+    Action("rename", "R", "rename", ("containers",)),
+    Action("drain", "D", "drain", ("nodes",), destructive=True),
+    Action("activate", "A", "activate", ("nodes",)),
+    Action("node_pause", "P", "pause scheduling", ("nodes",)),
 )
 
 

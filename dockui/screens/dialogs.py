@@ -19,7 +19,9 @@ from textual.widgets import Static
 from ..ansi import one_line
 from .actions import ACTIONS
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# characters json.dumps leaves as they are but a terminal (or the reader) must not get raw:
+# DEL, C1 controls, bidi embeddings/overrides/isolates/marks, line and paragraph separators
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class ConfirmScreen(ModalScreen):
@@ -70,42 +72,114 @@ class HelpScreen(Screen):
 
 
 def pretty_json(doc: Any) -> str:
-    """Inspect output as JSON text: control characters escaped by json, bidi overrides dropped."""
-    return _BIDI.sub("", json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False, default=str))
+    """Inspect output as JSON text that is inert on a terminal.
+
+    ``json`` escapes C0 controls (ESC becomes ``\\u001b``); DEL, the C1 controls (8-bit CSI,
+    OSC, DCS…), bidi overrides and line separators are escaped here the same way, so a
+    hostile label shows as text and can never drive the terminal or reorder what is shown.
+    """
+    text = json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 class DescribeScreen(Screen):
-    """The inspect document of one resource, fetched off the UI thread."""
+    """The inspect document of one resource, fetched off the UI thread.
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "back")]
+    Values that look secret (env variables and labels named like PASSWORD, TOKEN, KEY…) are
+    masked until ``x`` reveals them; ``r`` fetches the document again. A failed refresh (the
+    resource was removed, the engine went away) keeps the last copy on screen and says why.
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "back", id="describe.back"),
+        Binding("x", "reveal", "reveal secrets", id="describe.reveal"),
+        Binding("r,ctrl+r", "refresh", "refresh", id="describe.refresh"),
+    ]
     DEFAULT_CSS = """
     DescribeScreen #title { height: 1; background: $accent; color: $text; }
+    DescribeScreen #describe-status { height: auto; display: none; }
+    DescribeScreen #describe-status.-visible { display: block; }
     """
 
     def __init__(self, title: str, fetch: Callable[[], Any]) -> None:
         super().__init__()
         self.title_text = title
         self.fetch = fetch
+        self.doc: Any = None  # the document as the engine sent it
+        self.loaded = False
+        self.revealed = False
+        self.text = ""  # the JSON text shown now (masked unless revealed)
+        self.hidden = 0  # how many values are masked
+        self.error = ""  # why the last fetch failed, if it did
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(one_line(self.title_text, 200) + "  (esc: back)"), id="title")
+        yield Static(id="title")
+        yield Static(id="describe-status")
         with VerticalScroll(id="body"):
             yield Static(Text("loading...", style="dim"), id="doc")
 
     def on_mount(self) -> None:
-        self.run_worker(self._load, thread=True, group="describe", exit_on_error=False)
+        self._paint_title()
+        self.action_refresh()
         self.query_one("#body").focus()
+
+    def action_refresh(self) -> None:
+        self.run_worker(self._load, thread=True, group="describe", exclusive=True, exit_on_error=False)
+
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        if self.loaded:
+            self._render_doc()
+        self._paint_title()
 
     def _load(self) -> None:
         try:
-            doc: Any = Syntax(pretty_json(self.fetch()), "json", word_wrap=True, theme="ansi_dark")
+            doc = self.fetch()
         except Exception as exc:  # noqa: BLE001 - shown to the user, never raised
-            doc = Text(f"cannot describe: {one_line(str(exc), 300)}", style="red")
-        self.app.call_from_thread(self._show, doc)
+            msg = getattr(exc, "explanation", "") or str(exc) or type(exc).__name__
+            self.app.call_from_thread(self._failed, msg)
+            return
+        self.app.call_from_thread(self._loaded, doc)
 
-    def _show(self, doc: Any) -> None:
-        if self.is_attached:
-            self.query_one("#doc", Static).update(doc)
+    def _loaded(self, doc: Any) -> None:
+        if not self.is_attached:
+            return
+        self.doc, self.loaded, self.error = doc, True, ""
+        self._render_doc()
+        self._paint_title()
+
+    def _failed(self, msg: str) -> None:
+        if not self.is_attached:
+            return
+        self.error = one_line(msg, 300)
+        if self.loaded:  # keep the last copy, marked stale
+            status = self.query_one("#describe-status", Static)
+            status.update(Text(f"refresh failed: {self.error} (showing the last copy)", style="bold red"))
+            status.add_class("-visible")
+        else:
+            self.query_one("#doc", Static).update(Text(f"cannot describe: {self.error}", style="red"))
+
+    def _render_doc(self) -> None:
+        from ..secrets import MASK, mask_document
+
+        raw = pretty_json(self.doc)
+        masked = pretty_json(mask_document(self.doc))
+        self.hidden = max(0, masked.count(MASK) - raw.count(MASK))
+        self.text = raw if self.revealed else masked
+        self.query_one("#doc", Static).update(Syntax(self.text, "json", word_wrap=True, theme="ansi_dark"))
+        self.query_one("#describe-status", Static).remove_class("-visible")
+
+    def _paint_title(self) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(one_line(self.title_text, 200))
+        t.append("  esc back · r refresh", style="dim")
+        if self.revealed:
+            t.append("  SECRETS SHOWN · x hide", style="bold reverse red")
+        elif self.hidden:
+            t.append(f"  {self.hidden} secret value{'s' if self.hidden != 1 else ''} hidden · x reveal", style="bold yellow")
+        else:
+            t.append("  x reveal secrets", style="dim")
+        self.query_one("#title", Static).update(t)
 
 
 class TooSmallScreen(ModalScreen):

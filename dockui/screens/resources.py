@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from ..ansi import one_line
 from ..store.model import container_state
+from ..widgets.detail import DetailPane
 from ..widgets.sessionpane import SessionEnded, SessionPane
 from ..widgets.table import ResourceTable
 from ..widgets.terminal import TerminalView
@@ -59,6 +60,7 @@ class ResourcesScreen(Screen):
         Binding("ctrl+z", "faults", "faults only", id="faults", show=False),
         Binding("space", "mark", "mark row", id="mark", show=False),
         Binding("c", "copy", "copy id", id="copy", show=False),
+        Binding("i", "details", "details pane", id="details", show=False),
         Binding("ctrl+right_square_bracket", "leave_pane", "leave pane", id="leave_pane", show=False),
         Binding("ctrl+t", "next_pane", "pane / next session", id="next_pane", show=False),
         Binding("z", "zoom", "zoom pane", id="zoom", show=False),
@@ -96,6 +98,7 @@ class ResourcesScreen(Screen):
         yield Static(id="crumbs")
         yield Static(id="message")
         yield ResourceTable(id="table")
+        yield DetailPane(id="detail")
         yield Vertical(id="panes")
         yield Static(id="hints")
         yield PromptInput(id="prompt")
@@ -167,6 +170,8 @@ class ResourcesScreen(Screen):
     # --- painting -------------------------------------------------------------------------------
     def on_store_touched(self, kinds: set[str], stats_only: bool = False) -> None:
         """Called by the app (coalesced) when the store or stats changed."""
+        if not self.is_mounted or self._closing or not self.query("#table"):
+            return
         if stats_only and self.kind != "containers":
             return
         if not stats_only and self.kind not in kinds and not ({"services", "nodes", "containers"} & kinds and self.kind == "tasks"):
@@ -262,14 +267,15 @@ class ResourcesScreen(Screen):
         return fields, " ".join(words).lower(), negate
 
     def _paint(self) -> None:
-        if not self.is_mounted:
-            return
+        if not self.is_mounted or self._closing or not self.query("#table"):
+            return  # torn down (quitting): a late store or stats notice has nothing to paint
         self._last_paint = time.monotonic()
         rows = self.rows()
         self.table.sync(rows)
         self.repaint_header_only(len(rows))
         self._paint_hints()
         self._update_message()
+        self._paint_detail()
 
     def repaint_header_only(self, shown: int | None = None) -> None:
         spec = self.spec
@@ -332,6 +338,21 @@ class ResourcesScreen(Screen):
 
     def on_data_table_row_highlighted(self, event) -> None:
         self._paint_hints()
+        self._paint_detail()
+
+    def action_details(self) -> None:
+        self.query_one("#detail", DetailPane).toggle_class("-open")
+        self._paint_detail()
+
+    def _paint_detail(self) -> None:
+        pane = self.query_one("#detail", DetailPane)
+        if not pane.has_class("-open"):
+            return
+        if self.kind != "containers":
+            pane.update(Text("details: containers only", style="dim"))
+            return
+        rid = self.table.current_id or ""
+        pane.show(self.app.store.get("containers", rid), self.app.stats.history(rid))
 
     def on_data_table_row_selected(self, event) -> None:
         event.stop()
@@ -522,6 +543,10 @@ class ResourcesScreen(Screen):
     def action_filter(self) -> None:
         self._open_prompt("/", self.filter)
 
+    def ask_rename(self, cid: str, name: str) -> None:
+        self._exec_target = cid
+        self._open_prompt("rename", name)
+
     def ask_exec(self, cid: str) -> None:
         self._exec_target = cid
         self._open_prompt("e", "")
@@ -530,7 +555,7 @@ class ResourcesScreen(Screen):
         p = self.query_one("#prompt", PromptInput)
         self.prompt_mode = mode
         p.value = value
-        p.placeholder = "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
+        p.placeholder = "new name" if mode == "rename" else "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
         p.add_class("-visible")
         p.focus()
 
@@ -552,6 +577,8 @@ class ResourcesScreen(Screen):
             self.app.run_command(value)
         elif mode == "e" and value:
             self.app.exec_command(self._exec_target, value)
+        elif mode == "rename" and value:
+            self.app.rename(self._exec_target, value)
 
     def on_descendant_blur(self, event) -> None:
         if self.prompt_mode and isinstance(event.widget, PromptInput):
