@@ -50,7 +50,7 @@ class HeaderBar(Static):
     """
 
 
-KEY_NAMES = {"plus": "+", "minus": "-", "question_mark": "?", "colon": ":", "slash": "/"}
+KEY_NAMES = {"plus": "+", "minus": "-", "question_mark": "?", "colon": ":", "slash": "/", "space": "space"}
 
 
 class DockuiApp(App):

@@ -284,3 +284,21 @@ def _screen_text(app) -> str:
     from textual.widgets import Static
 
     return " ".join(_plain(w.content) for w in app.screen.query(Static))
+
+
+def test_clicking_a_footer_hint_runs_its_action(client, make_container, unique):
+    async def main():
+        app = make_app()
+        cid = make_container(name=unique)
+        async with app.run_test(size=(200, 45)) as pilot:
+            assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"))
+            await pilot.press("slash", *unique, "enter")
+            assert await wait_until(pilot, lambda: app.main.table.current_id == cid)
+            hints = app.main.query_one("#hints").content.plain
+            x = hints.index(" p pause") + 1
+            await pilot.click("#hints", offset=(x, 0))
+            assert await wait_until(pilot, lambda: app.store.get("containers", cid)["State"] == "paused")
+            await app.main.action_press("colon")
+            assert app.main.prompt_mode == ":"
+
+    run(main())

@@ -9,6 +9,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -302,13 +303,25 @@ class ResourcesScreen(Screen):
         row = self.app.store.get(self.kind, self.table.current_id or "")
         acts = [a for a in actions_for(self.kind, row, self.app.readonly) if a.footer]
         t = Text()
-        for a in acts:
-            t.append(f" {self.app.key_display(a.key)}", style="bold cyan")
-            t.append(f" {a.label} ")
-        for key, label in (("enter", "open"), ("/", "filter"), (":", "command"), ("?", "help"), ("q", "back")):
-            t.append(f" {key}", style="bold cyan")
-            t.append(f" {label} ")
+        keys = [(a.key, a.label) for a in acts]
+        keys += [("enter", "open"), ("slash", "filter"), ("colon", "command"), ("question_mark", "help"), ("q", "back")]
+        for key, label in keys:
+            click = Style(meta={"@click": f"screen.press({key!r})"})  # a click on a hint presses its key
+            t.append(f" {self.app.key_display(key)}", style=Style(color="cyan", bold=True) + click)
+            t.append(f" {label} ", style=click)
         self.query_one("#hints", Static).update(t)
+
+    async def action_press(self, key: str) -> None:
+        """A footer hint was clicked: behave as if its key was pressed."""
+        if key == "enter":
+            self.action_drill()
+            return
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and key in b.key.split(","):
+                await self.run_action(b.action)
+                return
+        self.table.focus()
+        self.on_key(events.Key(key, key if len(key) == 1 else None))
 
     def _update_message(self) -> None:
         msg = self.query_one("#message", Static)
