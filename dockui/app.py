@@ -251,6 +251,13 @@ class DockuiApp(App):
 
             self.push_screen(ContextsScreen())
             return
+        if word == "theme":
+            names = sorted(self.available_themes)
+            if rest.strip() in names:
+                self.theme = rest.strip()
+            else:
+                self.notify("themes: " + ", ".join(names), markup=False, timeout=8)
+            return
         if word == "df":
             from .screens.system import DiskUsageScreen
 

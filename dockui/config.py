@@ -27,6 +27,7 @@ class Config:
     stats_refresh: float = 1.0
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> kind
+    columns: dict[str, list[str]] = field(default_factory=dict)  # kind -> column keys, in order
     warnings: list[str] = field(default_factory=list)
     path: str = ""
 
@@ -50,11 +51,12 @@ def load(path: Path | None = None) -> Config:
         cfg.warnings.append(f"{path}: {exc}; using defaults")
         return cfg
 
-    def get(section: str, key: str, typ: type, default: Any) -> Any:
+    def get(section: str, key: str, typ: type | tuple[type, ...], default: Any) -> Any:
         val = (doc.get(section) or {}).get(key, default) if section else doc.get(key, default)
         if not isinstance(val, typ) or isinstance(val, bool) and typ is not bool:
             if val is not default:
-                cfg.warnings.append(f"{path}: {section + '.' if section else ''}{key} should be a {typ.__name__}")
+                names = " or ".join(t.__name__ for t in (typ if isinstance(typ, tuple) else (typ,)))
+                cfg.warnings.append(f"{path}: {section + '.' if section else ''}{key} should be a {names}")
             return default
         return val
 
@@ -67,4 +69,5 @@ def load(path: Path | None = None) -> Config:
     cfg.shell = tuple(str(s) for s in shell) or cfg.shell
     cfg.keymap = {str(k): str(v) for k, v in (doc.get("keys") or {}).items() if isinstance(v, str)}
     cfg.aliases = {str(k): str(v) for k, v in (doc.get("aliases") or {}).items() if isinstance(v, str)}
+    cfg.columns = {str(k): [str(c) for c in v] for k, v in (doc.get("columns") or {}).items() if isinstance(v, list)}
     return cfg

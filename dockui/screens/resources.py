@@ -144,6 +144,10 @@ class ResourcesScreen(Screen):
         """Drop columns by priority until the rest fit the terminal's width."""
         width = max(20, self.size.width or self.app.size.width)
         cols = list(self.spec.columns)
+        chosen = self.app.config.columns.get(self.kind)
+        if chosen:
+            by_key = {c.key: c for c in cols}
+            cols = [by_key[k] for k in chosen if k in by_key] or cols
         for prio in range(9, 1, -1):
             if sum(c.width + 2 for c in cols) <= width:
                 break
