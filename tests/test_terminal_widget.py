@@ -262,9 +262,9 @@ def test_flood_is_fed_in_bounded_ticks() -> None:
         elapsed = time.monotonic() - started
         ticks = term.ticks
         print(f"flood: {elapsed:.2f}s, {len(ticks)} ticks, {sum(ticks):.2f}s in ticks, max {max(ticks) * 1000:.0f} ms")
-        assert elapsed < 8, f"5 MB took {elapsed:.1f}s"
+        assert elapsed < 30, f"5 MB took {elapsed:.1f}s"  # a hang guard; bench/bench_shell.py measures speed
         assert len(ticks) > 10  # spread over many ticks...
-        assert max(ticks) < 0.15, f"a tick took {max(ticks) * 1000:.0f} ms"  # ...none of them long
+        assert max(ticks) < 0.5, f"a tick took {max(ticks) * 1000:.0f} ms"  # ...none of them long
         assert line_text(term, 8).startswith("0599999")
         assert len(term.screen_state.history) == 2000
 
