@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dockui.engine import Conflict, EngineClient, EngineUnreachable, NotFound, ReadOnlyError
+from dockui.engine import APIError, Conflict, EngineClient, EngineUnreachable, NotFound, NotModified, ReadOnlyError
 from dockui.engine.streams import LineSplitter
 
 from .conftest import IMAGE
@@ -95,7 +95,7 @@ def test_follow_logs_can_be_cancelled_from_another_thread(client: EngineClient, 
 def test_exec_round_trip_with_tty(client: EngineClient, make_container):
     cid = make_container()
     ex = client.exec_create(cid, ["sh"], stdin=True, tty=True, console_size=(30, 100))
-    sock = client.exec_start(ex["Id"], tty=True, console_size=(30, 100))
+    sock = client.exec_start(ex["Id"], tty=True, socket=True, console_size=(30, 100))
     sock.write(b"stty size; echo MARK$((40+2))\n")
     buf = b""
     deadline = time.monotonic() + 10
@@ -125,7 +125,7 @@ def test_exec_round_trip_with_tty(client: EngineClient, make_container):
 def test_exec_without_tty_is_framed(client: EngineClient, make_container):
     cid = make_container()
     ex = client.exec_create(cid, ["sh", "-c", "echo to-out; echo to-err >&2"])
-    sock = client.exec_start(ex["Id"], tty=False)
+    sock = client.exec_start(ex["Id"], tty=False, socket=True)
     frames = []
     while True:
         got = sock.read()
@@ -197,3 +197,118 @@ def test_images_networks_volumes(client: EngineClient, unique: str):
         assert any(v["Name"] == unique for v in client.volumes()["Volumes"])
     finally:
         client.remove_volume(unique)
+
+
+def test_exec_start_plain_stream_and_demux(client: EngineClient, make_container):
+    cid = make_container()
+    ex = client.exec_create(cid, ["sh", "-c", "echo out; echo err >&2"])
+    assert client.exec_start(ex["Id"]) in (b"out\nerr\n", b"err\nout\n")
+    ex = client.exec_create(cid, ["sh", "-c", "echo out; echo err >&2"])
+    assert client.exec_start(ex["Id"], demux=True) == (b"out\n", b"err\n")
+    ex = client.exec_create(cid, ["sh", "-c", "echo a; sleep 0.2; echo b"])
+    assert b"".join(client.exec_start(ex["Id"], stream=True)) == b"a\nb\n"
+    ex = client.exec_create(cid, ["sh", "-c", "sleep 0.1"])
+    assert client.exec_start(ex["Id"], detach=True) is None
+
+
+def test_attach_socket_and_websocket(client: EngineClient, make_container):
+    cid = make_container("i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done")
+    sock = client.attach_socket(cid, stdin=False)
+    buf = b""
+    deadline = time.monotonic() + 10
+    while b"tick" not in buf and time.monotonic() < deadline:
+        for _, data in sock.read():
+            buf += data
+    sock.close()
+    assert b"tick" in buf
+    ws = client.attach_socket(cid, stdin=False, ws=True)
+    try:
+        ws.settimeout(10)
+        got = b""
+        while b"tick" not in got:
+            data = ws.recv()
+            got += data.encode() if isinstance(data, str) else data
+    finally:
+        ws.close()
+    assert client.inspect_container(cid)["State"]["Running"]  # detaching never stops it
+
+
+def test_top_resize_logs_window_and_not_modified(client: EngineClient, make_container):
+    cid = make_container(tty=True)
+    procs = client.top(cid)
+    assert procs["Titles"] and any("sleep" in " ".join(p) for p in procs["Processes"])
+    client.resize(cid, 40, 100)
+    with pytest.raises(NotModified):
+        client.start(cid)
+    logger = make_container("echo first; sleep 2; echo second; sleep 600")
+    deadline = time.monotonic() + 10
+    while b"second" not in client.logs(logger, stream=False) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    t_mid = time.time() - 1
+    assert client.logs(logger, stream=False, until=t_mid) == b"first\n"
+    assert client.logs(logger, stream=False, since=t_mid) == b"second\n"
+    assert client.logs(logger, stream=False, tail=1) == b"second\n"
+
+
+def test_images_tag_history_remove_pull_df(client: EngineClient, unique: str):
+    img = client.inspect_image(IMAGE)
+    assert img["Config"]["Env"] and client.history(IMAGE)
+    client.tag(IMAGE, "dockui/t-" + unique, "v1")
+    assert any(f"dockui/t-{unique}:v1" in (i.get("RepoTags") or []) for i in client.images())
+    client.remove_image(f"dockui/t-{unique}:v1")
+    assert not any(f"dockui/t-{unique}:v1" in (i.get("RepoTags") or []) for i in client.images())
+    with pytest.raises(APIError) as info:
+        for _ in client.pull("dockui/never-there-" + unique, "1"):
+            pass
+    assert info.value.explanation
+    df = client.df()
+    assert "Images" in df and "Volumes" in df
+    assert "SpaceReclaimed" in client.prune_images(filters={"label": "dockui.prune=" + unique})
+
+
+def test_networks_connect_disconnect_and_prunes(client: EngineClient, make_container, unique: str):
+    cid = make_container()
+    net = client.create_network(unique, labels={"dockui.test": "1"})
+    try:
+        client.connect_container_to_network(cid, net["Id"])
+        assert net["Id"] in {n["NetworkID"] for n in client.inspect_container(cid)["NetworkSettings"]["Networks"].values()}
+        client.disconnect_container_from_network(cid, net["Id"])
+    finally:
+        client.remove_network(net["Id"])
+    only_ours = {"label": "dockui.prune=" + unique}
+    assert "NetworksDeleted" in client.prune_networks(filters=only_ours)
+    assert "SpaceReclaimed" in client.prune_volumes(filters=only_ours)
+    assert "SpaceReclaimed" in client.prune_containers(filters=only_ours)
+    sw = client.inspect_swarm()
+    assert sw["ID"] and client.nodes()
+
+
+def test_events_see_a_docker_cli_action(client: EngineClient, unique: str):
+    import subprocess
+
+    ev = client.events(since=time.time() - 1, filters={"type": ["volume"]})
+    seen: list[dict] = []
+
+    def read():
+        for e in ev:
+            seen.append(e)
+            if e.get("Actor", {}).get("ID") == unique:
+                return
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    subprocess.run(["docker", "-H", client.endpoint.url, "volume", "create", unique], check=True, capture_output=True)
+    try:
+        t.join(10)
+        ev.close()
+        assert any(e.get("Action") == "create" and e.get("Actor", {}).get("ID") == unique for e in seen)
+    finally:
+        client.remove_volume(unique)
+
+
+def test_constructor_like_docker_py():
+    from dockui.engine import TLSConfig
+
+    c = EngineClient(base_url="tcp://127.0.0.1:2376", version="1.41", timeout=5, tls=TLSConfig(verify=True))
+    assert c.endpoint.http_base.startswith("https://") and c.api_version == "1.41"
+    assert EngineClient().endpoint.url == "unix:///var/run/docker.sock"

@@ -120,7 +120,7 @@ def _read_until(sock, marker: bytes, buf: bytes, seconds: float = 10) -> bytes:
 
 def exec_tty_round_trip(c: EngineClient, cid: str) -> None:
     ex = c.exec_create(cid, ["sh"], stdin=True, tty=True, console_size=(30, 100))
-    sock = c.exec_start(ex["Id"], tty=True, console_size=(30, 100))
+    sock = c.exec_start(ex["Id"], tty=True, socket=True, console_size=(30, 100))
     try:
         sock.write(b"stty size; echo MARK$((40+2))\n")
         buf = _read_until(sock, b"MARK42", b"")
@@ -199,7 +199,7 @@ def test_tls_exec_round_trip_with_tty(tls_client: EngineClient, tls_container):
 def test_tls_exec_without_tty_is_framed(tls_client: EngineClient, tls_container):
     cid = tls_container()
     ex = tls_client.exec_create(cid, ["sh", "-c", "echo to-out; echo to-err >&2"])
-    sock = tls_client.exec_start(ex["Id"], tty=False)
+    sock = tls_client.exec_start(ex["Id"], tty=False, socket=True)
     frames = []
     while got := sock.read():
         frames += got
@@ -210,7 +210,7 @@ def test_tls_exec_without_tty_is_framed(tls_client: EngineClient, tls_container)
 def exec_stdin_then_half_close(c: EngineClient, cid: str) -> tuple[bool, bytes]:
     """Feed ``cat`` a line, half-close stdin; returns (half-closed?, all output read)."""
     ex = c.exec_create(cid, ["sh", "-c", "cat; echo cat-ended"], stdin=True)
-    sock = c.exec_start(ex["Id"], tty=False)
+    sock = c.exec_start(ex["Id"], tty=False, socket=True)
     out = b""
     try:
         sock.sock.settimeout(10)  # a read that hangs fails the test instead

@@ -15,7 +15,7 @@ import requests
 from .errors import EngineUnreachable, ReadOnlyError, StreamError, error_for, unreachable
 from .rawhttp import RawResponse, open_response
 from .streams import FrameDecoder, JSONStreamDecoder
-from .transport import Endpoint, make_session
+from .transport import DEFAULT_UNIX, Endpoint, TLSConfig, make_session
 
 MIN_API = "1.24"
 MAX_API = "1.47"
@@ -159,8 +159,22 @@ class BaseClient:
 
     SAFE_POSTS = ("/containers/{}/wait",)
 
-    def __init__(self, endpoint: Endpoint | str, version: str = "auto", timeout: float = 60.0, readonly: bool = False) -> None:
-        self.endpoint = endpoint if isinstance(endpoint, Endpoint) else Endpoint(endpoint)
+    def __init__(
+        self,
+        base_url: Endpoint | str | None = None,
+        version: str = "auto",
+        timeout: float = 60.0,
+        tls: TLSConfig | bool | None = None,
+        readonly: bool = False,
+    ) -> None:
+        """``base_url``: ``unix:///var/run/docker.sock`` (default), ``tcp://host:port`` (``tls``: a
+        ``TLSConfig``, or True for verification against the system CAs), or ``ssh://user@host``."""
+        if isinstance(base_url, Endpoint):
+            endpoint = base_url
+        else:
+            tls_cfg = TLSConfig() if tls is True else tls or None
+            endpoint = Endpoint(base_url or DEFAULT_UNIX, tls_cfg)
+        self.endpoint = endpoint
         self.timeout = timeout
         self.readonly = readonly
         self._session = make_session(self.endpoint, timeout)

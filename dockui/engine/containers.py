@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import BaseClient, CancellableStream, HijackedSocket, decode_frames, decode_json, decode_raw, mutating
+from .base import BaseClient, CancellableStream, decode_frames, decode_json, decode_raw, mutating
 from .errors import NotModified
 
 
@@ -116,14 +116,22 @@ class ContainerMixin(BaseClient):
         since: int | float | None = None,
         follow: bool = False,
         tty: bool | None = None,
-    ) -> CancellableStream:
-        """Stream of ``(stream_id, bytes)`` pieces; pass ``tty`` when known (TTY logs are not framed)."""
+        until: int | float | None = None,
+        stream: bool = True,
+    ) -> CancellableStream | bytes:
+        """A cancellable stream of ``(stream_id, bytes)`` pieces, stdout (1) and stderr (2) kept
+        apart; ``stream=False`` returns all of it as bytes. Pass ``tty`` when known (TTY logs are
+        not framed), else it is looked up."""
         params = {"stdout": stdout, "stderr": stderr, "timestamps": timestamps, "tail": tail,
-                  "since": since, "follow": follow}
+                  "since": since, "until": until, "follow": follow and stream}
         if tty is None:
             tty = bool(self.inspect_container(container).get("Config", {}).get("Tty"))
         resp = self._open("GET", f"/containers/{container}/logs", params)
-        return CancellableStream(resp, decode_raw if tty else decode_frames)
+        out = CancellableStream(resp, decode_raw if tty else decode_frames)
+        if stream:
+            return out
+        with out:
+            return b"".join(data for _, data in out)
 
     def stats(self, container: str, stream: bool = True, one_shot: bool = False) -> CancellableStream | dict:
         if not stream:
@@ -134,7 +142,11 @@ class ContainerMixin(BaseClient):
         return CancellableStream(self._open("GET", f"/containers/{container}/stats", {"stream": True}), decode_json)
 
     @mutating
-    def attach_socket(self, container: str, stdin: bool = True, logs: bool = False, tty: bool | None = None) -> HijackedSocket:
+    def attach_socket(self, container: str, stdin: bool = True, logs: bool = False, tty: bool | None = None, ws: bool = False):
+        """The container's main process: a hijacked socket, or with ``ws`` the websocket endpoint."""
+        if ws:
+            return self.attach_websocket(container, stdin=stdin, logs=logs)
+        self._guard("POST", "attach")
         if tty is None:
             tty = bool(self.inspect_container(container).get("Config", {}).get("Tty"))
         params = {"stdin": stdin, "stdout": True, "stderr": True, "stream": True, "logs": logs}

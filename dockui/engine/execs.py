@@ -36,16 +36,41 @@ class ExecMixin(BaseClient):
         return self._post(f"/containers/{container}/exec", body)
 
     @mutating
-    def exec_start(self, exec_id: str, tty: bool = False, console_size: tuple[int, int] | None = None) -> HijackedSocket:
-        """Start an exec and return its hijacked socket (raw with a TTY, framed without)."""
-        body: dict[str, Any] = {"Detach": False, "Tty": tty}
+    def exec_start(
+        self,
+        exec_id: str,
+        detach: bool = False,
+        tty: bool = False,
+        stream: bool = False,
+        socket: bool = False,
+        demux: bool = False,
+        console_size: tuple[int, int] | None = None,
+    ) -> Any:
+        """Start an exec, as docker-py does: its output as bytes by default (a ``(stdout, stderr)``
+        pair with ``demux``), a generator of chunks with ``stream``, nothing with ``detach``, or the
+        hijacked socket itself with ``socket`` (raw with a TTY, framed without) for interactive use.
+        """
+        body: dict[str, Any] = {"Detach": detach, "Tty": tty}
         if console_size and self.version_at_least("1.42"):
             body["ConsoleSize"] = list(console_size)
+        if detach:
+            self._post(f"/exec/{exec_id}/start", body)
+            return None
         sock = self._hijack(f"/exec/{exec_id}/start", body, tty)
         if console_size and tty and not self.version_at_least("1.42"):
             # older engines take no size at start: resize once the process is up, retrying
             threading.Thread(target=self._first_resize, args=(exec_id, console_size), daemon=True).start()
-        return sock
+        if socket:
+            return sock
+        chunks = _drain(sock)
+        if stream:
+            return ((o, e) for o, e in _split(chunks)) if demux else (data for _, data in chunks)
+        frames = list(chunks)
+        if demux:
+            out = b"".join(d for s, d in frames if s != 2) or None
+            err = b"".join(d for s, d in frames if s == 2) or None
+            return out, err
+        return b"".join(d for _, d in frames)
 
     def _first_resize(self, exec_id: str, size: tuple[int, int]) -> None:
         for _ in range(10):
@@ -65,3 +90,20 @@ class ExecMixin(BaseClient):
 
     def exec_inspect(self, exec_id: str) -> dict:
         return self._get(f"/exec/{exec_id}/json")
+
+
+def _drain(sock: HijackedSocket):
+    """Every ``(stream, bytes)`` piece until the exec's output ends, then close."""
+    try:
+        while True:
+            got = sock.read()
+            if not got:
+                return
+            yield from got
+    finally:
+        sock.close()
+
+
+def _split(chunks):
+    for s, d in chunks:
+        yield (None, d) if s == 2 else (d, None)

@@ -33,8 +33,8 @@ class NetworkMixin(BaseClient):
         self._post(f"/networks/{net_id}/disconnect", {"Container": container, "Force": force})
 
     @mutating
-    def prune_networks(self) -> dict:
-        return self._post("/networks/prune")
+    def prune_networks(self, filters: dict | None = None) -> dict:
+        return self._post("/networks/prune", params={"filters": _filters(filters)} if filters else None)
 
 
 class VolumeMixin(BaseClient):
@@ -56,5 +56,5 @@ class VolumeMixin(BaseClient):
         self._delete(f"/volumes/{name}", force=force)
 
     @mutating
-    def prune_volumes(self) -> dict:
-        return self._post("/volumes/prune")
+    def prune_volumes(self, filters: dict | None = None) -> dict:
+        return self._post("/volumes/prune", params={"filters": _filters(filters)} if filters else None)

@@ -25,7 +25,7 @@ def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) 
     cols, rows = os.get_terminal_size(fd_out)
     ex = client.exec_create(container, shell_command(shells), stdin=True, tty=True, console_size=(rows, cols),
                             environment=[f"TERM={os.environ.get('TERM', 'xterm')}"])
-    sock = client.exec_start(ex["Id"], tty=True, console_size=(rows, cols))
+    sock = client.exec_start(ex["Id"], tty=True, socket=True, console_size=(rows, cols))
     old = termios.tcgetattr(fd_in)
     r_wake, w_wake = os.pipe()
 

@@ -116,7 +116,7 @@ class TermSession:
         ex = c.exec_create(self.container, cmd, stdin=True, tty=True, console_size=self.size,
                            environment=["TERM=xterm-256color"])
         self.exec_id = ex["Id"]
-        sock = c.exec_start(self.exec_id, tty=True, console_size=self.size)
+        sock = c.exec_start(self.exec_id, tty=True, socket=True, console_size=self.size)
         with self._lock:
             self._sock = sock
         if self._closing:
