@@ -145,3 +145,68 @@ def test_stats_hub_streams_only_wanted(client: EngineClient, make_container):
         assert hub.active() == {b}
     finally:
         hub.close()
+
+
+def _docker(client: EngineClient, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["docker", "-H", client.endpoint.url, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_cli_changes_reach_the_store_quickly(store: Store, client: EngineClient, unique: str):
+    """Every change made with the docker CLI shows in the store; the delays are printed (target 500 ms)."""
+    rec = Recorder(store)
+    delays: dict[str, float] = {}
+
+    def timed(label: str, pred, *args: str) -> None:
+        t0 = time.monotonic()
+        _docker(client, *args)
+        assert rec.wait_for(pred, timeout=10), label
+        delays[label] = time.monotonic() - t0
+
+    def state(cid: str) -> str | None:
+        return (store.get("containers", cid) or {}).get("State")
+
+    cid = _docker(client, "create", "--label", "dockui.test=1", "--name", unique, IMAGE, "sleep", "600")
+    assert rec.wait_for(lambda: cid in store.snapshot("containers"))
+    try:
+        timed("start", lambda: state(cid) == "running", "start", cid)
+        timed("pause", lambda: state(cid) == "paused", "pause", cid)
+        timed("unpause", lambda: state(cid) == "running", "unpause", cid)
+        timed("rename", lambda: store.get("containers", cid)["Name"] == unique + "-r", "rename", cid, unique + "-r")
+        timed("stop", lambda: state(cid) == "exited", "stop", "-t", "0", cid)
+        timed("rm", lambda: cid not in store.snapshot("containers"), "rm", cid)
+        timed("volume create", lambda: unique in store.snapshot("volumes"), "volume", "create", unique)
+        timed("volume rm", lambda: unique not in store.snapshot("volumes"), "volume", "rm", unique)
+        timed("network create", lambda: any(n.get("Name") == unique for n in store.snapshot("networks").values()),
+              "network", "create", unique)
+        timed("network rm", lambda: not any(n.get("Name") == unique for n in store.snapshot("networks").values()),
+              "network", "rm", unique)
+        timed("image tag", lambda: any(f"dockui/t-{unique}:1" in (i.get("RepoTags") or []) for i in store.snapshot("images").values()),
+              "tag", IMAGE, f"dockui/t-{unique}:1")
+        timed("image rm", lambda: not any(f"dockui/t-{unique}:1" in (i.get("RepoTags") or []) for i in store.snapshot("images").values()),
+              "rmi", f"dockui/t-{unique}:1")
+    finally:
+        client.remove_container(cid, force=True) if cid in store.snapshot("containers") else None
+    print("store delays (CLI command start to store change):", {k: f"{v * 1000:.0f} ms" for k, v in delays.items()})
+    assert max(delays.values()) < 3.0  # generous on a loaded machine; bench/bench_store.py reports p50/p95
+
+
+def test_busy_container_stats_agree_with_docker_stats(client: EngineClient, make_container):
+    from dockui.store import StatsHub
+
+    cid = make_container("while true; do :; done")
+    hub = StatsHub(client.clone())
+    try:
+        hub.want([cid])
+        deadline = time.monotonic() + 15
+        while len(hub.history(cid)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        ours = hub.latest(cid)
+        assert ours is not None and ours.cpu > 10
+        cli = _docker(client, "stats", "--no-stream", "--format", "{{.CPUPerc}}", cid).rstrip("%")
+        theirs = float(cli)
+        assert theirs > 10
+        assert abs(ours.cpu - theirs) < max(40.0, theirs * 0.5), (ours.cpu, theirs)
+    finally:
+        hub.close()
