@@ -38,7 +38,7 @@ BATCH = 0.05
 PING_EVERY = 1.0
 PING_TIMEOUT = 3.0
 TASK_POLL = 2.0
-RECHECK = 0.3
+RECHECKS = (0.3, 1.0, 3.0)  # seconds after an event: the engine's list view may lag its own events
 BACKOFF = (0.5, 1, 2, 3, 5)  # seconds between reconnect attempts: an incident dashboard retries often
 
 _EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
@@ -65,7 +65,7 @@ class Store:
         self._want_tasks = 0
         self._lock = threading.Lock()
         self.last_event_time: float | None = None
-        self._recheck: dict[str, float] = {}
+        self._recheck: dict[str, tuple[float, int]] = {}  # id -> (due, index into RECHECKS)
 
     # --- reading -----------------------------------------------------------------------
     def snapshot(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
@@ -238,9 +238,9 @@ class Store:
         ch = ch.merge(self._refresh_containers(containers))
         # the engine emits some events (die, health_status) before its list view has caught up:
         # read those containers once more a moment later, so the snapshot settles on the truth
-        due = time.monotonic() + RECHECK
+        now = time.monotonic()
         for cid in containers:
-            self._recheck[cid] = due
+            self._recheck[cid] = (now + RECHECKS[0], 0)
         if facts:
             try:
                 self.facts = facts_from(self.client.endpoint.display, self.client.version(), self.client.info())
@@ -318,7 +318,7 @@ class Store:
                 batch: list[dict[str, Any]] = []
                 wait = PING_EVERY
                 if self._recheck:
-                    wait = max(0.0, min(wait, min(self._recheck.values()) - time.monotonic()))
+                    wait = max(0.0, min(wait, min(d for d, _ in self._recheck.values()) - time.monotonic()))
                 try:
                     item = q.get(timeout=wait)
                 except queue.Empty:
@@ -351,10 +351,12 @@ class Store:
                                       (e.get("Actor") or {}).get("Attributes"))
                     self._publish(self._apply(batch))
                 now = time.monotonic()
-                due = {cid for cid, t in self._recheck.items() if t <= now}
+                due = {cid for cid, (t, _) in self._recheck.items() if t <= now}
                 if due:
                     for cid in due:
-                        del self._recheck[cid]
+                        step = self._recheck.pop(cid)[1] + 1
+                        if step < len(RECHECKS):
+                            self._recheck[cid] = (now - RECHECKS[step - 1] + RECHECKS[step], step)
                     self._publish(self._refresh_containers(due))
                 if now - last_ping >= PING_EVERY:
                     last_ping = now
