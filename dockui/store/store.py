@@ -174,10 +174,14 @@ class Store:
         return {}
 
     def _load_all(self) -> StoreChange:
+        """List every kind. Containers go out first, on their own, so the first screen paints early."""
         c = self.client
+        first = self._replace("containers", self._list("containers"))
+        self.connection = ConnectionState("connected", c.endpoint.display)
+        self._publish(first.merge(StoreChange(connection=True)))
         self.facts = facts_from(c.endpoint.display, c.version(), c.info())
         ch = StoreChange(facts=True)
-        for kind in ("containers", "images", "networks", "volumes", "nodes", "services", "tasks"):
+        for kind in ("images", "networks", "volumes", "nodes", "services", "tasks"):
             try:
                 ch = ch.merge(self._replace(kind, self._list(kind)))
             except NotFound:
@@ -306,10 +310,9 @@ class Store:
         reader = threading.Thread(target=self._read_events, args=(stream, q), name="store-events", daemon=True)
         reader.start()
         try:
-            ch = self._load_all()
             was = self.connection.status
+            ch = self._load_all()
             self.loaded = True
-            self.connection = ConnectionState("connected", c.endpoint.display)
             log.info("%s %s (%s)", "reconnected to" if was == "reconnecting" else "connected to", c.endpoint.display,
                      ", ".join(f"{len(self._data[k])} {k}" for k in ("containers", "images", "networks", "volumes")))
             self._publish(ch.merge(StoreChange(connection=True)))
