@@ -45,7 +45,7 @@ class HeaderBar(Static):
     """Engine facts, container counts and the connection state; one line on short terminals."""
 
     DEFAULT_CSS = """
-    HeaderBar { height: 2; background: $panel; }
+    HeaderBar { height: 2; background: $panel; text-wrap: nowrap; text-overflow: clip; }
     HeaderBar.-compact { height: 1; }
     """
 
@@ -232,7 +232,9 @@ class DockuiApp(App):
             t.append_text(line2)
             self.header.update(t)
         else:
-            self.header.update(Text("\n").join([t, line2]))
+            both = Text("\n", no_wrap=True, overflow="ellipsis").join([t, line2])
+            both.no_wrap, both.overflow = True, "ellipsis"
+            self.header.update(both)
 
     def key_display(self, key: str) -> str:
         return KEY_NAMES.get(key, key)

@@ -136,23 +136,33 @@ def _mask_all(v: Any) -> Any:
 
 
 # free text: NAME=value, NAME: value, "NAME": "value", 'NAME': 'value'
-_PAIR = re.compile(
-    r"""(?P<q>["']?)(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*[=:]\s*)"""
-    r"""(?:(?P<vq>["'])(?P<qval>(?:\\.|(?!(?P=vq)).)*)(?P=vq)|(?P<val>[^\s,;'"}\]\)]+))"""
-)
+_NAME_SEP = re.compile(r"""(?P<q>["']?)(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)(?P<sep>\s*[=:]\s*)""")
+_QUOTED = re.compile(r"""(?P<vq>["'])(?:\\.|(?!(?P=vq)).)*(?P=vq)""")
+_BARE = re.compile(r"""[^\s,;'"}\]\)]+""")
 
 
 def mask_text(text: str) -> str:
-    """Free text with secret-looking ``name=value`` pairs and URL passwords masked."""
+    """Free text with secret-looking ``name=value`` pairs and URL passwords masked.
+
+    Every ``name=`` / ``name:`` is looked at, also inside the value of another pair
+    (``failed: password=x``), so one pair cannot hide the next.
+    """
     if not text:
         return text
-
-    def sub(m: re.Match) -> str:
+    out: list[str] = []
+    pos = 0
+    while (m := _NAME_SEP.search(text, pos)) is not None:
         if not is_secret_name(m.group("name")):
-            return m.group(0)
-        head = m.group(0)[: m.start("sep") - m.start(0)] + m.group("sep")
-        if m.group("vq"):
-            return f"{head}{m.group('vq')}{MASK}{m.group('vq')}"
-        return head + MASK
-
-    return mask_url_passwords(_PAIR.sub(sub, text))
+            out.append(text[pos:m.end("sep")])
+            pos = m.end("sep")
+            continue
+        out.append(text[pos:m.end("sep")])
+        v = _QUOTED.match(text, m.end("sep")) or _BARE.match(text, m.end("sep"))
+        if v is None:
+            pos = m.end("sep")
+            continue
+        quote = v.group("vq") if v.re is _QUOTED else ""
+        out.append(f"{quote}{MASK}{quote}")
+        pos = v.end()
+    out.append(text[pos:])
+    return mask_url_passwords("".join(out))

@@ -15,6 +15,7 @@ class ViewContext:
         self.store = store
         self.stats = stats
         self._cache: dict[str, tuple[tuple[int, ...], Any]] = {}
+        self.name_width = 60  # set by the screen from the terminal's width
 
     def _derived(self, name: str, kinds: tuple[str, ...], build) -> Any:
         ver = tuple(self.store.version(k) for k in kinds)

@@ -37,11 +37,24 @@ FIELD_FILTERS = {
 
 
 class PromptInput(Input):
-    """The ``:`` command line and the ``/`` filter line."""
+    """The ``:`` command line and the ``/`` filter line (focusable only while open)."""
+
+    def on_mount(self) -> None:
+        self.can_focus = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not getattr(self.screen, "prompt_mode", ""):
+            # keys queued here after the prompt closed (typed ahead): they belong to the table
+            event.stop()
+            event.prevent_default()
+            for table in self.screen.query("#table"):
+                table.post_message(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
 
     DEFAULT_CSS = """
-    PromptInput { dock: bottom; height: 1; border: none; padding: 0 1; display: none; }
-    PromptInput.-visible { display: block; }
+    PromptInput, PromptInput:focus { dock: bottom; height: 0; border: none; padding: 0 1; }
+    PromptInput.-visible, PromptInput.-visible:focus { height: 1; }
     """
 
 
@@ -68,8 +81,8 @@ class ResourcesScreen(Screen):
         Binding("ctrl+w", "close_pane", "close session", id="close_pane", show=False),
     ]
     DEFAULT_CSS = """
-    ResourcesScreen #crumbs { height: 1; background: $boost; }
-    ResourcesScreen #hints { dock: bottom; height: 1; color: $text-muted; }
+    ResourcesScreen #crumbs { height: 1; background: $boost; text-wrap: nowrap; text-overflow: clip; }
+    ResourcesScreen #hints { dock: bottom; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: clip; }
     ResourcesScreen #message { height: auto; display: none; }
     ResourcesScreen #message.-visible { display: block; }
     ResourcesScreen #panes { height: 55%; display: none; }
@@ -148,15 +161,19 @@ class ResourcesScreen(Screen):
         if chosen:
             by_key = {c.key: c for c in cols}
             cols = [by_key[k] for k in chosen if k in by_key] or cols
-        for prio in range(9, 1, -1):
-            if sum(c.width + 2 for c in cols) <= width:
+        while len(cols) > 2 and sum(c.width + 2 for c in cols) > width:
+            worst = max(range(len(cols)), key=lambda i: (cols[i].priority, i))  # lowest priority, rightmost first
+            if cols[worst].priority <= 1:
                 break
-            cols = [c for c in cols if c.priority < prio]
+            del cols[worst]
         cols = tuple(cols)
-        if cols != self._shown_columns:
+        spare = width - sum(c.width + 2 for c in cols if c.key != "name") - 4
+        name_width = max(16, min(60, spare))
+        if cols != self._shown_columns or name_width != self.app.ctx.name_width:
             self._shown_columns = cols
+            self.app.ctx.name_width = name_width
             self._cells.clear()
-            self.table.set_columns([(c.key, c.label) for c in cols])
+            self.table.set_columns([(c.key, c.label) for c in cols], force=True)
 
     def on_resize(self, event) -> None:
         if self.is_mounted:
@@ -296,8 +313,7 @@ class ResourcesScreen(Screen):
             t.append("  FAULTS ONLY", style="bold red")
         if self.marks:
             t.append(f"  {len(self.marks)} marked", style="bold yellow")
-        arrow = "^" if self.sort_reverse else "v"
-        t.append(f"  sort: {self.sort_key}{arrow}", style="dim")
+        t.append(f"  sort: {self.sort_key} {'desc' if self.sort_reverse else 'asc'}", style="dim")
         if self.app.readonly:
             t.append("  READ-ONLY", style="bold magenta")
         self.query_one("#crumbs", Static).update(t)
@@ -554,6 +570,15 @@ class ResourcesScreen(Screen):
         for p in self.panes:
             p.close()
 
+    def prompt_key(self, key: str) -> str:
+        """':' or '/' when ``key`` opens the command or filter prompt (honouring the user's keymap)."""
+        keymap = self.app.config.keymap
+        if key in keymap.get("command", "colon").split(","):
+            return ":"
+        if key in keymap.get("filter", "slash").split(","):
+            return "/"
+        return ""
+
     def action_command(self) -> None:
         self._open_prompt(":", "")
 
@@ -574,13 +599,17 @@ class ResourcesScreen(Screen):
         p.value = value
         p.placeholder = "new name" if mode == "rename" else "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
         p.add_class("-visible")
-        p.focus()
+        p.can_focus = True
+        # focus at once, not later: keys typed right after ':' (a fast typist, a paste) belong to
+        # the prompt; it is always displayed (height 0 when idle) so it can take focus at once
+        self.set_focus(p)
 
     def _close_prompt(self) -> None:
         p = self.query_one("#prompt", PromptInput)
         p.remove_class("-visible")
+        p.can_focus = False
         self.prompt_mode = ""
-        self.table.focus()
+        self.set_focus(self.table)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.prompt_mode == "/":

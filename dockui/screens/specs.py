@@ -103,7 +103,8 @@ def _state_cell(r: Row, ctx: Any) -> Text:
 
 
 def _name(key: str = "Name") -> Callable[[Row, Any], str]:
-    return lambda r, ctx: one_line(str(r.get(key) or ""), 60)
+    """Names are cut to the width the screen can spare (``ctx.name_width``), 60 at most."""
+    return lambda r, ctx: one_line(str(r.get(key) or ""), getattr(ctx, "name_width", 60))
 
 
 def _lower(key: str) -> Callable[[Row, Any], str]:

@@ -113,7 +113,7 @@ class LogFeed:
             if self._stop.is_set():
                 stream.close()  # type: ignore[attr-defined]
                 return
-            last_ts = self._pump(t, stream)
+            last_ts = self._pump(t, stream, framed=not tty)
             with self._lock:
                 self._streams.pop(t.id, None)
             if self._stop.is_set():
@@ -172,31 +172,60 @@ class LogFeed:
         except ValueError:
             return None
 
-    def _pump(self, t: Target, stream) -> str | None:
+    def _pump(self, t: Target, stream, framed: bool = True) -> str | None:
+        """Read one stream into lines; the last timestamp seen (to resume from).
+
+        A framed stream (no TTY) carries one log message per frame, each with its own
+        timestamp. The engine cuts a long line into messages of 16 KiB, so the timestamp at the
+        start of every frame is taken off before frames are joined into lines; otherwise a 1 MB
+        line would show a timestamp every 16 KiB. A TTY stream has no frames: it is split on
+        newlines and each line's leading timestamp taken off.
+        """
         split = LineSplitter()
         last_ts = None
         prefix = f"{t.label} | " if t.label else ""
+        partial: dict[int, tuple[str | None, bytearray]] = {}  # framed: the line being built per stream
+
+        def line(psid: int, raw: bytes, ts: str | None) -> Line:
+            text = raw.decode("utf-8", "replace").rstrip("\r")
+            if t.kind == "service":
+                text = self._service_line(text)
+            return (STREAM_NAMES.get(psid, "stdout"), prefix + text if prefix else text, ts)
+
         try:
             for sid, data in stream:
-                pieces = split.feed(sid, data)
-                if not pieces:
-                    continue
                 out: list[Line] = []
-                for psid, raw in pieces:
-                    ts, rest = split_timestamp(raw)
+                if framed:
+                    ts, body = split_timestamp(data)
                     if ts:
                         last_ts = ts
-                    text = rest.decode("utf-8", "replace").rstrip("\r")
-                    if t.kind == "service":
-                        text = self._service_line(text)
-                    out.append((STREAM_NAMES.get(psid, "stdout"), prefix + text if prefix else text, ts))
+                    cur_ts, acc = partial.get(sid, (None, bytearray()))
+                    if not acc:
+                        cur_ts = ts
+                    acc += body
+                    while (nl := acc.find(b"\n")) >= 0:
+                        out.append(line(sid, bytes(acc[:nl]), cur_ts))
+                        del acc[: nl + 1]
+                        cur_ts = ts
+                    if len(acc) > split.max_line:  # an endless line: cut it rather than grow forever
+                        out.append(line(sid, bytes(acc), cur_ts))
+                        acc.clear()
+                    partial[sid] = (cur_ts, acc)
+                else:
+                    for psid, raw in split.feed(sid, data):
+                        ts, rest = split_timestamp(raw)
+                        if ts:
+                            last_ts = ts
+                        out.append(line(psid, rest, ts))
                 self._put(out)
         except EngineError as exc:
             if not self._stop.is_set():
                 self._meta(f"{t.label or t.id[:12]}: log stream broken: {self._why(exc)}")
+        rest_lines = [line(sid, bytes(acc), ts) for sid, (ts, acc) in partial.items() if acc]
         for psid, raw in split.flush():
             ts, rest = split_timestamp(raw)
-            self._put([(STREAM_NAMES.get(psid, "stdout"), prefix + rest.decode("utf-8", "replace"), ts)])
+            rest_lines.append(line(psid, rest, ts))
+        self._put(rest_lines)
         return last_ts
 
     def _service_line(self, text: str) -> str:

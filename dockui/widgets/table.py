@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 
@@ -36,10 +37,30 @@ class ResourceTable(DataTable):
         self._columns: tuple[str, ...] = ()
         self.can_focus = True
 
-    def set_columns(self, columns: Sequence[tuple[str, str]]) -> None:
-        """(key, label) pairs; resets the table when the columns differ."""
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after ``:`` or ``/`` were queued here before the prompt took focus
+        (a fast typist, a paste): hand them on to the prompt, in order, instead of acting on them."""
+        screen = self.screen
+        prompt_mode = getattr(screen, "prompt_mode", "")
+        if not prompt_mode and hasattr(screen, "prompt_key"):
+            # open the prompt here, in this widget's own key order, so the keys queued behind
+            # ':' are already seen as prompt input (a binding would run only after they were)
+            mode = screen.prompt_key(event.key)
+            if mode:
+                event.stop()
+                event.prevent_default()
+                screen.action_command() if mode == ":" else screen.action_filter()
+            return
+        if prompt_mode:
+            event.stop()
+            event.prevent_default()
+            for prompt in self.screen.query("#prompt"):
+                prompt.post_message(events.Key(event.key, event.character))
+
+    def set_columns(self, columns: Sequence[tuple[str, str]], force: bool = False) -> None:
+        """(key, label) pairs; resets the table when the columns differ (or ``force``: widths change)."""
         keys = tuple(k for k, _ in columns)
-        if keys == self._columns:
+        if keys == self._columns and not force:
             return
         self.clear(columns=True)
         self._shown.clear()
