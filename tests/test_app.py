@@ -302,3 +302,19 @@ def test_clicking_a_footer_hint_runs_its_action(client, make_container, unique):
             assert app.main.prompt_mode == ":"
 
     run(main())
+
+
+def test_keys_typed_ahead_of_the_prompt_reach_it():
+    from textual import events
+
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await wait_until(pilot, lambda: app.store.loaded)
+            # what a fast typist or a paste does: every key is queued before the first is handled
+            for key, ch in (("colon", ":"), ("s", "s"), ("v", "v"), ("c", "c"), ("enter", "\r")):
+                app.main.table.post_message(events.Key(key, ch))
+            assert await wait_until(pilot, lambda: app.main.kind == "services")
+            assert not app.main.panes  # the 's' did not open a shell
+
+    run(main())
