@@ -102,6 +102,8 @@ class ResourcesScreen(Screen):
         self.faults_only = False
         self.marks: set[str] = set()
         self._shown_columns: tuple[Column, ...] = ()
+        self._stats_live: set[str] = set()
+        self._restat = False
         self.prompt_mode = ""
         self._cells: dict[str, tuple[Mapping[str, Any], tuple]] = {}
         self._last_paint = 0.0
@@ -200,6 +202,8 @@ class ResourcesScreen(Screen):
             self.repaint_header_only()
             self._update_message()
             return
+        if stats_only:
+            self._restat = True
         self.repaint()
 
     def repaint(self, force: bool = False) -> None:
@@ -218,15 +222,26 @@ class ResourcesScreen(Screen):
         self._paint_timer = None
         self._paint()
 
-    def rows(self) -> list[tuple[str, tuple]]:
-        """The rows this screen shows now: filtered and sorted cells per id."""
+    def rows(self, stats_only: bool = False) -> list[tuple[str, tuple]]:
+        """The rows this screen shows now: filtered and sorted cells per id.
+
+        Cells, the filter's haystack and the sort key are cached per row and rebuilt only when the
+        store replaced that row (a new summary object); on a stats tick only the rows with live
+        stats streams get new stats cells. Cost per paint is a pass over the ids, not a render.
+        """
         spec, ctx = self.spec, self.app.ctx
         columns = self._shown_columns or spec.columns
         snap = self.app.store.snapshot(self.kind)
-        out = []
         field_filter, text_filter, negate = self._parse_filter()
         cache = self._cells
         stats_cols = [i for i, c in enumerate(columns) if c.stats]
+        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
+        keyf = sort_col.sort or (lambda r, c: "")
+        name = spec.columns[0].sort or (lambda r, c: "")
+        live = self.app.stats.active() if stats_cols else set()
+        restat = (live | self._stats_live) if stats_only else set()
+        self._stats_live = live
+        out = []
         for rid, row in snap.items():
             if field_filter and not all(str(f(row)).lower().startswith(v) or str(f(row)).lower() == v for f, v in field_filter):
                 continue
@@ -234,35 +249,34 @@ class ResourcesScreen(Screen):
                 continue
             hit = cache.get(rid)
             if hit is None or hit[0] is not row:
-                cells = tuple(c.cell(row, ctx) for c in columns)
-                cache[rid] = (row, cells)
-            else:
-                cells = hit[1]
-                if stats_cols:
-                    cells = list(cells)
-                    for i in stats_cols:
-                        cells[i] = columns[i].cell(row, ctx)
-                    cells = tuple(cells)
+                cells = self._styled(rid, row, tuple(c.cell(row, ctx) for c in columns))
+                hit = cache[rid] = (row, cells, None, (keyf(row, ctx), name(row, ctx), rid))
+            elif rid in restat:
+                cells = list(hit[1])
+                style = spec.style(row)
+                for i in stats_cols:
+                    cell = columns[i].cell(row, ctx)
+                    cells[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
+                key = (keyf(row, ctx), name(row, ctx), rid) if sort_col.stats else hit[3]
+                hit = cache[rid] = (row, tuple(cells), None, key)
             if text_filter:
-                hay = " ".join(c.plain if isinstance(c, Text) else c for c in cells).lower()
+                hay = hit[2]
+                if hay is None:
+                    hay = " ".join(c.plain if isinstance(c, Text) else c for c in hit[1]).lower()
+                    hit = cache[rid] = (hit[0], hit[1], hay, hit[3])
                 if (text_filter in hay) == negate:
                     continue
-            out.append((rid, row, cells))
-        for rid in [r for r in cache if r not in snap]:
-            del cache[rid]
-        col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
-        keyf = col.sort or (lambda r, c: "")
-        name = spec.columns[0].sort or (lambda r, c: "")
-
-        def sort_key(item):
-            return (keyf(item[1], ctx), name(item[1], ctx), item[0])
-
+            out.append(hit)
+        if len(cache) > len(snap):
+            for rid in [r for r in cache if r not in snap]:
+                del cache[rid]
         try:
-            out.sort(key=sort_key, reverse=self.sort_reverse)
+            out.sort(key=lambda h: h[3], reverse=self.sort_reverse)
         except TypeError:
-            out.sort(key=lambda item: str(sort_key(item)), reverse=self.sort_reverse)
-        self.marks &= snap.keys()
-        return [(rid, self._styled(rid, row, cells)) for rid, row, cells in out]
+            out.sort(key=lambda h: str(h[3]), reverse=self.sort_reverse)
+        if self.marks:
+            self.marks &= snap.keys()
+        return [(h[3][2], h[1]) for h in out]
 
     def _styled(self, rid: str, row: Mapping[str, Any], cells: tuple) -> tuple:
         style = self.spec.style(row)
@@ -292,7 +306,8 @@ class ResourcesScreen(Screen):
         if not self.is_mounted or self._closing or not self.query("#table"):
             return  # torn down (quitting): a late store or stats notice has nothing to paint
         self._last_paint = time.monotonic()
-        rows = self.rows()
+        restat, self._restat = self._restat, False
+        rows = self.rows(stats_only=restat)
         self.table.sync(rows)
         self.repaint_header_only(len(rows))
         self._paint_hints()
@@ -614,7 +629,7 @@ class ResourcesScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.prompt_mode == "/":
             self.filter = event.value
-            self.repaint(force=True)
+            self.repaint()  # throttled: a burst of keystrokes costs one repaint per MIN_REPAINT
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         mode, value = self.prompt_mode, event.value.strip()

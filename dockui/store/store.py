@@ -38,7 +38,7 @@ BATCH = 0.05
 PING_EVERY = 1.0
 PING_TIMEOUT = 3.0
 TASK_POLL = 2.0
-RECHECKS = (0.3, 1.0, 3.0)  # seconds after an event: the engine's list view may lag its own events
+RECHECKS = (0.03, 0.3, 1.0, 3.0)  # seconds after an event: the engine's list view may lag its own events
 BACKOFF = (0.5, 1, 2, 3, 5)  # seconds between reconnect attempts: an incident dashboard retries often
 
 _EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})

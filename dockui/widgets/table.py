@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 
@@ -26,6 +27,13 @@ Cell = str | Text
 class ResourceTable(DataTable):
     """A table of one resource kind, addressed by resource id."""
 
+    BINDINGS = [
+        Binding("j", "cursor_down", "down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "bottom", show=False, id="table.bottom"),
+    ]
+
     DEFAULT_CSS = """
     ResourceTable { height: 1fr; }
     """
@@ -33,6 +41,7 @@ class ResourceTable(DataTable):
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._shown: dict[str, tuple[Cell, ...]] = {}
+        self._firsts: dict[str, KeyedText] = {}  # the first cell of each row, which carries its rank
         self._order: list[str] = []
         self._columns: tuple[str, ...] = ()
         self.can_focus = True
@@ -64,6 +73,7 @@ class ResourceTable(DataTable):
             return
         self.clear(columns=True)
         self._shown.clear()
+        self._firsts.clear()
         self._order = []
         self._columns = keys
         for key, label in columns:
@@ -85,37 +95,55 @@ class ResourceTable(DataTable):
         return self._order[top : top + height]
 
     def sync(self, rows: Sequence[tuple[str, Sequence[Cell]]], style: dict[str, str] | None = None) -> None:
-        """Make the table show exactly ``rows`` (id, cells) in that order."""
+        """Make the table show exactly ``rows`` (id, cells) in that order.
+
+        Unchanged cells (the same objects, or equal) are left alone; when many rows go at once the
+        table is rebuilt, because DataTable's ``remove_row`` costs O(rows) each (textual#5273).
+        """
         current = self.current_id
         wanted = {rid: tuple(cells) for rid, cells in rows}
         order = [rid for rid, _ in rows]
+        gone = [r for r in self._shown if r not in wanted]
         with self.app.batch_update():
-            for rid in [r for r in self._shown if r not in wanted]:
+            if len(gone) > 32 and len(gone) * 4 > len(self._shown):
+                self.clear()
+                self._shown.clear()
+                self._firsts.clear()
+                self._order = []
+                gone = []
+            for rid in gone:
                 self.remove_row(rid)
                 del self._shown[rid]
+                self._firsts.pop(rid, None)
+            reorder = order != self._order
             for rank, rid in enumerate(order):
                 cells = wanted[rid]
-                first = KeyedText(cells[0]) if isinstance(cells[0], str) else self._keyed(cells[0])
-                first.rank = rank
                 old = self._shown.get(rid)
                 if old is None:
-                    self.add_row(first, *cells[1:], key=rid)
+                    self.add_row(self._first(rid, cells[0], rank), *cells[1:], key=rid)
                 else:
-                    if old[0] != cells[0]:
-                        self.update_cell(rid, self._columns[0], first, update_width=True)
-                    else:
-                        self.get_row(rid)[0].rank = rank  # type: ignore[attr-defined]
+                    if old[0] is not cells[0] and old[0] != cells[0]:
+                        self.update_cell(rid, self._columns[0], self._first(rid, cells[0], rank), update_width=True)
+                    elif reorder:
+                        self._firsts[rid].rank = rank
                     for col, (a, b) in enumerate(zip(old[1:], cells[1:], strict=False), start=1):
-                        if a != b:
+                        if a is not b and a != b:
                             self.update_cell(rid, self._columns[col], b, update_width=True)
                 self._shown[rid] = cells
-            if order != self._order:
+            if reorder:
                 self._order = order
                 self.sort(self._columns[0], key=lambda first: first.rank)
             if current is not None and current in self._shown:
                 idx = self.get_row_index(current)
                 if idx != self.cursor_row:
                     self.move_cursor(row=idx, animate=False, scroll=False)
+
+    def _first(self, rid: str, cell: Cell, rank: int) -> KeyedText:
+        """The first cell of a row, carrying its rank for ``sort``; remembered per row."""
+        first = KeyedText(cell) if isinstance(cell, str) else self._keyed(cell)
+        first.rank = rank
+        self._firsts[rid] = first
+        return first
 
     @staticmethod
     def _keyed(t: Text) -> KeyedText:
