@@ -17,7 +17,7 @@ from typing import Any
 RING = 60
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatsSample:
     t: float
     cpu: float  # percent of one core times online cpus, as docker stats shows
