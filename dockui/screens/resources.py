@@ -121,6 +121,7 @@ class ResourcesScreen(Screen):
 
     def on_mount(self) -> None:
         self.show_kind(self.kind, self.filter)
+        self.call_after_refresh(self.repaint, True)  # the first paint says "connecting" before any data
         self.set_interval(0.5, self._update_interest)
 
     @property
@@ -363,7 +364,7 @@ class ResourcesScreen(Screen):
         store = self.app.store
         text = None
         if not store.connection.ok:
-            text = Text(store.connection.describe(), style="bold red")
+            text = Text(store.connection.describe(), style="yellow" if store.connection.status == "connecting" else "bold red")
         elif self.spec.swarm and store.facts.swarm != "manager":
             text = Text(f"{self.spec.title}: this engine is not a swarm manager (swarm: {store.facts.swarm}).", style="yellow")
         elif not store.loaded:
