@@ -63,13 +63,18 @@ class DockuiApp(App):
     ]
     CSS = """
     Screen { layers: base; }
+    ResourceTable > .datatable--cursor { text-style: reverse bold; }
     """
 
     def __init__(
         self, client: EngineClient, source: str = "", first_screen: str = "containers", start_store: bool = True,
         config: Config | None = None,
     ) -> None:
-        super().__init__()
+        import os
+
+        # NO_COLOR (set and not empty, as the convention says): no colour at all, not greys
+        self.no_color = bool(os.environ.get("NO_COLOR"))
+        super().__init__(ansi_color=self.no_color)
         self.config = config or Config()
         self.MIN_REPAINT = self.config.refresh
         self.STATS_REPAINT = self.config.stats_refresh
@@ -83,6 +88,7 @@ class DockuiApp(App):
         self._posted = False
         self._last_stats_paint = 0.0
         self._start_store = start_store
+        self.sessions: set = set()  # live TermSessions (shell, exec, attach panes)
 
     def _make_store(self, client: EngineClient) -> None:
         self.client = client
@@ -195,8 +201,11 @@ class DockuiApp(App):
         if getattr(self, "_shut", False):
             return
         self._shut = True
-        if hasattr(self, "main"):
-            self.main.close_all_sessions()
+        # quitting: the shells must not outlive dockui; give their hang-ups a moment to land
+        threads = [t for t in (s.close() for s in list(self.sessions)) if t is not None]
+        deadline = time.monotonic() + 1.5
+        for t in threads:
+            t.join(max(0.0, deadline - time.monotonic()))
         self._unsubscribe()
         self.stats.close()
         self.store.stop()
@@ -228,9 +237,10 @@ class DockuiApp(App):
         if self.readonly:
             line2.append("  read-only", style="magenta")
         if self.header.has_class("-compact"):
-            t.append("  │", style="dim")
-            t.append_text(line2)
-            self.header.update(t)
+            # one line: the counts and the connection state first, the engine details after them
+            line2.append("  |", style="dim")
+            line2.append_text(t)
+            self.header.update(line2)
         else:
             both = Text("\n", no_wrap=True, overflow="ellipsis").join([t, line2])
             both.no_wrap, both.overflow = True, "ellipsis"
@@ -326,7 +336,9 @@ class DockuiApp(App):
             "containers": c.inspect_container, "images": c.inspect_image, "networks": c.inspect_network,
             "volumes": c.inspect_volume, "nodes": c.inspect_node, "services": c.inspect_service, "tasks": c.inspect_task,
         }.get(kind)
-        title = f"{kind[:-1]} {row.get('Name') or rid[:12]}"
+        tags = [t for t in (row.get("RepoTags") or []) if t != "<none>:<none>"]
+        label = row.get("Name") or (row.get("Spec") or {}).get("Name") or (tags[0] if tags else rid.split(":")[-1][:12])
+        title = f"{kind[:-1]} {label}"
         self.push_screen(DescribeScreen(title, (lambda: fetch(rid)) if fetch else (lambda: dict(row))))
 
     def perform(self, act: Action, kind: str, targets: list[tuple[str, Any]]) -> None:

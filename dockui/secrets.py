@@ -101,7 +101,7 @@ def mask_document(doc: Any, _key: str = "") -> Any:
             ks = str(k)
             if ks in _LABEL_KEYS and isinstance(v, Mapping):
                 out[k] = {lk: mask_value(str(lk), lv) for lk, lv in v.items()}
-            elif is_secret_name(ks) and ks not in _ARG_KEYS and ks not in _ENV_KEYS:
+            elif is_secret_name(ks) and ks not in _ARG_KEYS and ks not in _ENV_KEYS and _is_secret_value(v):
                 out[k] = _mask_all(v)
             else:
                 out[k] = mask_document(v, ks)
@@ -122,6 +122,14 @@ def mask_document(doc: Any, _key: str = "") -> Any:
     if isinstance(doc, str):
         return mask_url_passwords(doc)
     return doc
+
+
+def _is_secret_value(v: Any) -> bool:
+    """Under a secret-looking key: a scalar, or a mapping of scalars (``JoinTokens``), is the
+    secret; a list of objects (a service's ``Secrets`` references) is walked as usual."""
+    if isinstance(v, Mapping):
+        return all(not isinstance(x, (Mapping, list, tuple)) for x in v.values())
+    return not isinstance(v, (list, tuple))
 
 
 def _mask_all(v: Any) -> Any:

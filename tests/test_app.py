@@ -316,5 +316,10 @@ def test_keys_typed_ahead_of_the_prompt_reach_it():
                 app.main.table.post_message(events.Key(key, ch))
             assert await wait_until(pilot, lambda: app.main.kind == "services")
             assert not app.main.panes  # the 's' did not open a shell
+            # and keys typed right behind the Enter go back to the table
+            for key, ch in (("colon", ":"), ("c", "c"), ("o", "o"), ("enter", "\r"), ("slash", "/"), ("z", "z"), ("z", "z"), ("enter", "\r")):
+                app.main.table.post_message(events.Key(key, ch))
+            ok = await wait_until(pilot, lambda: app.main.kind == "containers" and app.main.filter == "zz")
+            assert ok, (app.main.kind, app.main.filter, app.main.prompt_mode)
 
     run(main())

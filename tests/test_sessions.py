@@ -142,3 +142,34 @@ def test_log_feed_tail_since_stop_and_bound(client, make_container):
     time.sleep(3)
     small.stop()
     assert len(small.take(100_000)) <= 1000 and small.dropped > 0
+
+
+def test_closing_a_pane_or_quitting_ends_the_shell_in_the_container(client, make_container, unique):
+    cid = make_container(name=unique)
+
+    def shells() -> int:
+        ex = client.exec_create(cid, ["sh", "-c", "grep -l DOCKUI_SESSION= /proc/[0-9]*/environ 2>/dev/null | wc -l"])
+        return int(client.exec_start(ex["Id"]).strip() or 0)
+
+    async def main():
+        app = DockuiApp(EngineClient(engine_host()))
+        async with app.run_test(size=(150, 44)) as pilot:
+            await open_on(pilot, app, unique, "s")
+            assert await wait_until(pilot, lambda: app.main.panes and "#" in screen_text(app.main.panes[0]), 15)
+            assert shells() >= 1
+            await pilot.press("ctrl+right_square_bracket", "ctrl+w")
+            assert await wait_until(pilot, lambda: not app.main.panes, 10)
+            deadline = time.monotonic() + 10
+            while shells() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert shells() == 0
+            await pilot.press("s")
+            assert await wait_until(pilot, lambda: app.main.panes and "#" in screen_text(app.main.panes[0]), 15)
+            assert shells() >= 1
+        # the app has quit (run_test ended): its shell must be gone too
+        deadline = time.monotonic() + 5
+        while shells() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert shells() == 0
+
+    asyncio.run(main())

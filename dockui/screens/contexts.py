@@ -38,11 +38,16 @@ class ContextsScreen(Screen):
             self.app.notify(f"cannot read docker contexts: {exc}", severity="error", markup=False)
             self.contexts = []
         shown = self.app.client.endpoint.url
+        if not any(c.endpoint.url == shown for c in self.contexts):
+            # the engine given with --host (or switched to) is listed too, so it can be chosen again
+            self.contexts.insert(0, Context("(current)", shown, self.app.source or "--host", True, self.app.client.endpoint))
         for ctx in self.contexts:
             cur = "*" if ctx.endpoint.url == shown else ""
             table.add_row(cur, one_line(ctx.name, 30), one_line(ctx.endpoint.display, 60), Text("checking...", style="dim"),
                           one_line(ctx.description, 50), key=ctx.name)
         table.focus()
+        current = next((i for i, c in enumerate(self.contexts) if c.endpoint.url == shown), 0)
+        table.move_cursor(row=current)
         self.run_worker(self._probe, thread=True, group="contexts-probe", exit_on_error=False)
 
     def _probe(self) -> None:

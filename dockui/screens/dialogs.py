@@ -66,7 +66,7 @@ class HelpScreen(Screen):
         for key, label in self.global_keys:
             t.add_row(key, label, "everywhere")
         for a in ACTIONS:
-            t.add_row(a.key, a.label + (" (asks first)" if a.destructive else ""), ", ".join(a.kinds))
+            t.add_row(self.app.key_display(a.key), a.label + (" (asks first)" if a.destructive else ""), ", ".join(a.kinds))
         with VerticalScroll():
             yield Static(t)
 

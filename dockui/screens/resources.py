@@ -50,6 +50,15 @@ class PromptInput(Input):
             for table in self.screen.query("#table"):
                 table.post_message(events.Key(event.key, event.character))
             return
+        if event.key in ("enter", "escape"):
+            # act here, in key order: as a binding it would run only after the keys typed behind it
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                self.screen.on_input_submitted(Input.Submitted(self, self.value))
+            else:
+                self.screen.action_clear()
+            return
         await super()._on_key(event)
 
     DEFAULT_CSS = """
@@ -635,7 +644,10 @@ class ResourcesScreen(Screen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         mode, value = self.prompt_mode, event.value.strip()
         self._close_prompt()
-        if mode == ":":
+        if mode == "/" and self.filter != event.value:
+            self.filter = event.value  # typed faster than the Changed messages arrived
+            self.repaint(force=True)
+        elif mode == ":":
             self.app.run_command(value)
         elif mode == "e" and value:
             self.app.exec_command(self._exec_target, value)

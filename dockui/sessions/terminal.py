@@ -13,11 +13,18 @@ import queue
 import shlex
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from ..engine import EngineClient, EngineError, EngineUnreachable, NotFound
 
 _RESIZE = object()
+
+
+def hangup_script(marker: str) -> str:
+    """Shell that sends SIGHUP to the processes whose environment holds ``DOCKUI_SESSION=marker``."""
+    return (f'for e in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$e" 2>/dev/null | grep -qx "DOCKUI_SESSION={marker}"; '
+            'then p=${e#/proc/}; kill -HUP "${p%/environ}" 2>/dev/null; fi; done')
 
 
 def shell_command(shells: tuple[str, ...]) -> list[str]:
@@ -55,6 +62,7 @@ class TermSession:
         self._closing = False
         self._lock = threading.Lock()
         self.exit_code: int | None = None
+        self.marker = uuid.uuid4().hex  # DOCKUI_SESSION in the exec's environment, to find it again
 
     # --- UI-thread side: never blocks -------------------------------------------------------
     def start(self) -> None:
@@ -69,8 +77,14 @@ class TermSession:
         if not self._ended.is_set():
             self._q.put((_RESIZE, rows, cols))
 
-    def close(self) -> None:
-        """End the session from our side (closing the pane, quitting dockui)."""
+    def close(self) -> threading.Thread | None:
+        """End the session from our side (closing the pane, quitting dockui).
+
+        Closing the hijacked socket does not end an exec's process (the engine keeps it), so a
+        second, short exec sends SIGHUP to every process that carries this session's marker in
+        its environment, as a terminal hang-up would. Returns that thread so a quitting app can
+        wait for it briefly.
+        """
         self._closing = True
         self._q.put(None)
         with self._lock:
@@ -82,6 +96,21 @@ class TermSession:
                 ws.close()
             except Exception:  # noqa: BLE001 - already closed
                 pass
+        if self.mode == "attach" or self.exec_id is None:
+            return None  # detaching from an attach never stops the container
+        t = threading.Thread(target=self._hang_up, name="term-hangup", daemon=True)
+        t.start()
+        return t
+
+    def _hang_up(self) -> None:
+        try:
+            info = self.client.exec_inspect(self.exec_id)
+            if not info.get("Running"):
+                return
+            ex = self.client.exec_create(self.container, ["/bin/sh", "-c", hangup_script(self.marker)])
+            self.client.exec_start(ex["Id"])
+        except EngineError:
+            pass  # the container is gone or the engine with it: nothing left to end
 
     @property
     def ended(self) -> bool:
@@ -114,7 +143,7 @@ class TermSession:
         c = self.client
         cmd = self.command or shell_command(self.shells)
         ex = c.exec_create(self.container, cmd, stdin=True, tty=True, console_size=self.size,
-                           environment=["TERM=xterm-256color"])
+                           environment=["TERM=xterm-256color", f"DOCKUI_SESSION={self.marker}"])
         self.exec_id = ex["Id"]
         sock = c.exec_start(self.exec_id, tty=True, socket=True, console_size=self.size)
         with self._lock:

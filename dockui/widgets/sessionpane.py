@@ -60,6 +60,7 @@ class SessionPane(Vertical):
             app.client.clone(), self.container, self.mode, self.command, app.config.shell,
             size=(max(rows, 2), max(cols, 10)), on_output=self.term.feed, on_closed=self._session_closed,
         )
+        app.sessions.add(self.session)  # the app ends every session when it quits
         self.session.start()
 
     def _send(self, data: bytes) -> None:
@@ -72,9 +73,12 @@ class SessionPane(Vertical):
 
     def _session_closed(self, reason: str) -> None:
         """From the session's thread: show the banner, tell the screen (a message: never blocks)."""
+        self._app.sessions.discard(self.session)
         self.post_message(SessionEnded(self, reason))
         self.term.closed(reason)
 
-    def close(self) -> None:
+    def close(self):
+        """End the session; returns the thread that hangs its processes up, if any."""
         if self.session is not None:
-            self.session.close()
+            return self.session.close()
+        return None
