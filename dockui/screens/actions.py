@@ -37,7 +37,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("shell", "s", "shell", ("containers",), ("running", "unhealthy", "restarting")),
     Action("attach", "a", "attach", ("containers",), ("running", "unhealthy")),
     Action("exec", "e", "exec command", ("containers",), ("running", "unhealthy", "restarting")),
-    Action("handover", "S", "shell (full terminal)", ("containers",), ("running", "unhealthy", "restarting"), footer=False),
+    Action("handover", "T", "shell (full terminal)", ("containers",), ("running", "unhealthy", "restarting"), footer=False),
     Action("describe", "d", "describe", ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects"), mutating=False),
     Action("start", "u", "start", ("containers",), ("exited", "created", "dead")),
     Action("stop", "x", "stop", ("containers",), ("running", "unhealthy", "restarting", "paused")),
