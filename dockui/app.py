@@ -107,7 +107,7 @@ class DockuiApp(App):
         old_stats.close()
         threading.Thread(target=old_store.stop, daemon=True).start()  # never wait on the old engine
         self.source = source
-        self._make_store(EngineClient(endpoint, readonly=self.readonly))
+        self._make_store(EngineClient(endpoint, readonly=self.readonly, timeout=self.client.timeout))
         with self._pending_lock:
             self._pending = StoreChange()
         self.store.start()
@@ -236,6 +236,8 @@ class DockuiApp(App):
             line2.append("  " + DOT + " connected", style="green")
         if self.readonly:
             line2.append("  read-only", style="magenta")
+        if getattr(self.client.endpoint, "insecure", False):  # TLS without certificate verification
+            line2.append("  TLS NOT VERIFIED", style="bold reverse red")
         if self.header.has_class("-compact"):
             # one line: the counts and the connection state first, the engine details after them
             line2.append("  |", style="dim")

@@ -43,8 +43,8 @@ class ContextsScreen(Screen):
             self.contexts.insert(0, Context("(current)", shown, self.app.source or "--host", True, self.app.client.endpoint))
         for ctx in self.contexts:
             cur = "*" if ctx.endpoint.url == shown else ""
-            table.add_row(cur, one_line(ctx.name, 30), one_line(ctx.endpoint.display, 60), Text("checking...", style="dim"),
-                          one_line(ctx.description, 50), key=ctx.name)
+            table.add_row(cur, Text(one_line(ctx.name, 30)), Text(one_line(ctx.endpoint.display, 60)), Text("checking...", style="dim"),
+                          Text(one_line(ctx.description, 50)), key=ctx.name)  # Text: a str cell is read as markup
         table.focus()
         current = next((i for i, c in enumerate(self.contexts) if c.endpoint.url == shown), 0)
         table.move_cursor(row=current)

@@ -68,7 +68,7 @@ class DiskUsageScreen(Screen):
                 t.add_column(col, justify="left" if col == "TYPE" else "right")
             for typ, total, active, size, reclaim in rows:
                 pct = f" ({reclaim / size * 100:.0f}%)" if size else ""
-                t.add_row(typ, str(total), str(active), fmt.size(size), fmt.size(reclaim) + pct)
+                t.add_row(Text(typ), Text(str(total)), Text(str(active)), Text(fmt.size(size)), Text(fmt.size(reclaim) + pct))
             body: Any = t
         except EngineError as exc:
             body = Text(f"cannot read disk usage: {one_line(str(exc), 200)}", style="red")
@@ -138,9 +138,11 @@ class PullScreen(Screen):
             if total:
                 n = int(cur / total * 30)
                 bar = "[" + "#" * n + "." * (30 - n) + f"] {fmt.size(cur)}/{fmt.size(total)}"
-            t.add_row(one_line(lid, 14), one_line(status, 30), bar)
+            # Text, never str: a Rich table reads str cells as markup ([link=...] from the engine would
+            # become a hyperlink, and the "[####....]" bar is taken for a tag and vanishes)
+            t.add_row(Text(one_line(lid, 14)), Text(one_line(status, 30)), Text(bar))
         for ln in lines:
-            t.add_row("", one_line(ln, 100), "")
+            t.add_row("", Text(one_line(ln, 100)), "")
         if done:
             t.add_row("", Text(one_line(done, 200), style="green" if done == "done" else "bold red"), "")
         if self.is_attached:

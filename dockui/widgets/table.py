@@ -15,6 +15,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 
+def _inert(cell: Cell) -> Text:
+    """A cell as Text: DataTable reads a plain ``str`` cell as Rich markup (``[link=...]`` would
+    become a hyperlink, ``[bold]`` vanish), and engine strings are data."""
+    return Text(cell) if isinstance(cell, str) else cell
+
+
 class KeyedText(Text):
     """The first cell of a row: carries its row's rank so the table can be ordered by our sort."""
 
@@ -120,7 +126,7 @@ class ResourceTable(DataTable):
                 cells = wanted[rid]
                 old = self._shown.get(rid)
                 if old is None:
-                    self.add_row(self._first(rid, cells[0], rank), *cells[1:], key=rid)
+                    self.add_row(self._first(rid, cells[0], rank), *(_inert(c) for c in cells[1:]), key=rid)
                 else:
                     if old[0] is not cells[0] and old[0] != cells[0]:
                         self.update_cell(rid, self._columns[0], self._first(rid, cells[0], rank), update_width=True)
@@ -128,7 +134,7 @@ class ResourceTable(DataTable):
                         self._firsts[rid].rank = rank
                     for col, (a, b) in enumerate(zip(old[1:], cells[1:], strict=False), start=1):
                         if a is not b and a != b:
-                            self.update_cell(rid, self._columns[col], b, update_width=True)
+                            self.update_cell(rid, self._columns[col], _inert(b), update_width=True)
                 self._shown[rid] = cells
             if reorder:
                 self._order = order
