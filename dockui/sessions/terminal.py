@@ -164,23 +164,18 @@ class TermSession:
         if self._closing:
             self._finish("closed")
             return
-        try:
-            info = c.exec_inspect(self.exec_id)
-            self.exit_code = info.get("ExitCode")
+        def ended_state() -> dict:
+            self.exit_code = c.exec_inspect(self.exec_id).get("ExitCode")
             state = c.inspect_container(self.container).get("State", {})
             # a killed container ends its execs a moment before its own state says so
             deadline = time.monotonic() + 1.0
             while self.exit_code not in (0, None) and state.get("Running") and time.monotonic() < deadline:
                 time.sleep(0.1)
                 state = c.inspect_container(self.container).get("State", {})
-        except NotFound:
-            self._finish("the container was removed")
-            return
-        except EngineUnreachable as exc:
-            self._finish(f"session ended: lost the connection to the engine ({exc.cause})")
-            return
-        except EngineError as exc:
-            self._finish(f"session ended ({exc})")
+            return state
+
+        state = self._state_or_finish(ended_state)
+        if state is None:
             return
         if not state.get("Running"):
             self._finish(f"the container stopped (exit code {state.get('ExitCode')})")
@@ -235,18 +230,23 @@ class TermSession:
         if self._closing:
             self._finish("detached")
             return
-        try:
-            state = c.inspect_container(self.container).get("State", {})
-        except NotFound:
-            self._finish("the container was removed")
-            return
-        except EngineUnreachable as exc:
-            self._finish(f"session ended: lost the connection to the engine ({exc.cause})")
-            return
-        except EngineError as exc:
-            self._finish(f"session ended ({exc})")
+        state = self._state_or_finish(lambda: c.inspect_container(self.container).get("State", {}))
+        if state is None:
             return
         self._finish("the container stopped" + (f" (exit code {state.get('ExitCode')})" if not state.get("Running") else ""))
+
+    def _state_or_finish(self, read: Callable[[], dict]) -> dict | None:
+        """The container's state after the session's stream ended, or None once the reason the
+        engine gave instead (removed, unreachable, an error) has ended the session."""
+        try:
+            return read()
+        except NotFound:
+            self._finish("the container was removed")
+        except EngineUnreachable as exc:
+            self._finish(f"session ended: lost the connection to the engine ({exc.cause})")
+        except EngineError as exc:
+            self._finish(f"session ended ({exc})")
+        return None
 
     def _writer(self, write: Callable[[bytes], None], resize: Callable[[int, int], None]) -> None:
         while True:
