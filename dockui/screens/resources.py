@@ -318,7 +318,13 @@ class ResourcesScreen(Screen):
         self._last_paint = time.monotonic()
         restat, self._restat = self._restat, False
         rows = self.rows(stats_only=restat)
-        self.table.sync(rows)
+        first = max(40, self.table.size.height + 10)
+        if not self.table.row_count and len(rows) > 2 * first:
+            # a big empty table: show the first screenful now, the rest right after it is on screen
+            self.table.sync(rows[:first])
+            self.call_after_refresh(self.repaint, True)
+        else:
+            self.table.sync(rows)
         self.repaint_header_only(len(rows))
         self._paint_hints()
         self._update_message()
