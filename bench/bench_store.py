@@ -13,10 +13,28 @@
 4. memory: the loaded store, and a ``StatsHub`` holding 60 samples (made with ``sample_from``)
    for each of 1,000 containers; tracemalloc and RSS deltas, against the parsed list response
    and against the same numbers kept as plain tuples.
+5. events applied per second (issue 3: at least 20,000): synthetic container events
+   (``die``/``start``, alternating per container) for the 1,000 workload containers, which the
+   store holds, go through the store's own apply path: ``Store._apply`` (classify, coalesce per
+   id, re-read, diff, publish the change) and ``Store._publish`` to a subscriber that merges the
+   changes as the app does. The engine re-read is **stubbed by a local dict** of the real list
+   rows (the list call answers from the dict, and each event flips its container's row there,
+   so every re-read finds a real change); nothing else is faked.
+   a. flood (the headline): a running store (its watcher and reader threads, queue, ``BATCH``
+      windows, rechecks) follows an ``/events`` stream of 100,000 such events, already decoded
+      (``JSONStreamDecoder`` is measured in 3.); from the first event to the publish of the batch
+      that applied the last one.
+   b. fixed batches: ``_apply`` + ``_publish`` called directly with batches of 1, 10, 100 and
+      1,000 events (a batch of 1 is one event alone in its 50 ms window: the cost per batch).
+
+The issue-3 figures (events applied per second, memory of 1,000 containers x 60 samples) and a
+few others are printed beside those of the previous run kept in ``bench/results/bench_store.json``
+(read before it is overwritten): previous -> now, and the change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import random
@@ -34,7 +52,7 @@ from dockui.store import StatsHub, Store, StoreChange
 from dockui.store.stats import RING, sample_from
 
 from . import workload
-from .common import base_parser, median, new_result, pct, print_table, ratio, wall, write_result
+from .common import base_parser, load_result, median, new_result, pct, print_table, ratio, wall, write_result
 from .engine import IMAGE, SOCK, BenchEngine, bench_engine, log
 
 NAME = "bench_store"
@@ -42,6 +60,21 @@ EVT_LABEL = "events"
 EVT_CONTAINERS = 5
 EVT_OPS = 40
 DECODE_EVENTS = 50_000
+FLOOD_EVENTS = 100_000
+BATCH_SIZES = (1, 10, 100, 1000)
+TARGET_EVENTS_PER_S = 20_000
+TARGET_MEMORY_BYTES = 50_000_000
+# figures shown beside the previous run's: (figure, what, higher is better)
+COMPARED = (
+    ("events_applied_per_s", "events applied per s (flood through the watcher)", True),
+    ("events_applied_per_s_batch_1", "events applied per s, batches of 1", True),
+    ("events_applied_per_s_batch_1000", "events applied per s, batches of 1,000", True),
+    ("store_plus_statshub_tracemalloc_bytes", "memory: store + 1,000 x 60 stats samples", False),
+    ("statshub_bytes_per_sample", "memory per stats sample", False),
+    ("store_bytes_per_container", "memory per container in the store", False),
+    ("store_first_snapshot_s", "store first snapshot", False),
+    ("event_to_correct_state_p95_ms", "event -> snapshot with the right state, p95", False),
+)
 
 
 # --------------------------------------------------------------------------- raw HTTP baseline
@@ -353,7 +386,7 @@ def bench_memory(eng: BenchEngine, res: dict) -> None:
 
         gc.collect()
         m0 = cur()
-        plain = {cid: deque((tuple(vars(s).values()) for s in ring), maxlen=RING) for cid, ring in hub._rings.items()}
+        plain = {cid: deque((dataclasses.astuple(s) for s in ring), maxlen=RING) for cid, ring in hub._rings.items()}
         gc.collect()
         out["plain_tuples"] = cur() - m0
         del plain, hub
@@ -381,8 +414,242 @@ def bench_memory(eng: BenchEngine, res: dict) -> None:
     client.close()
 
 
+# --------------------------------------------------------------------------- 5. events applied
+
+
+class _SyntheticEvents:
+    """An ``/events`` stream: once started, it yields the events (already decoded: the decoder is
+    measured on its own above); each flips its container's row in the stub's dict first (as a real
+    event follows a real change); then it waits to be closed, like a quiet engine."""
+
+    def __init__(self, events: list[dict], rows: dict[str, dict], variants: dict[str, tuple[dict, dict]]) -> None:
+        self.events, self.rows, self.variants = events, rows, variants
+        self.go = threading.Event()
+        self.closed = threading.Event()
+        self.t_go = 0.0
+
+    def __iter__(self):
+        self.go.wait()
+        if self.closed.is_set():
+            return
+        flips = dict.fromkeys(self.variants, 0)
+        rows, variants = self.rows, self.variants
+        self.t_go = time.perf_counter()
+        for e in self.events:
+            cid = e["Actor"]["ID"]
+            flips[cid] += 1
+            rows[cid] = variants[cid][flips[cid] & 1]
+            yield e
+        self.closed.wait()
+
+    def close(self) -> None:
+        self.closed.set()
+        self.go.set()
+
+
+class _StubbedClient:
+    """The real client for everything but the container list (answered from a local dict of the
+    engine's real list rows) and ``/events`` (synthetic)."""
+
+    def __init__(self, real: EngineClient, rows: dict[str, dict], stream: Any = None) -> None:
+        self._real, self.rows, self.stream = real, rows, stream
+        self.list_calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def containers(self, all: bool = True, filters: dict | None = None, **_: Any) -> list[dict]:  # noqa: A002 - the client's signature
+        self.list_calls += 1
+        ids = (filters or {}).get("id")
+        if ids:
+            return [self.rows[i] for i in ids if i in self.rows]
+        return list(self.rows.values())
+
+    def events(self, since: float | None = None, **_: Any) -> Any:
+        return self.stream
+
+
+def _event_material(client: EngineClient) -> tuple[dict[str, dict], dict[str, tuple[dict, dict]], list[str]]:
+    """The workload's real list rows, and for each a flipped twin (running <-> exited)."""
+    rows = {r["Id"]: r for r in client.containers(all=True, filters={"label": f"{workload.LABEL}={workload.WORKLOAD}"})}
+    variants = {}
+    for cid, r in rows.items():
+        flipped = dict(r)
+        if r.get("State") == "running":
+            flipped["State"], flipped["Status"] = "exited", "Exited (137) Less than a second ago"
+        else:
+            flipped["State"], flipped["Status"] = "running", "Up Less than a second"
+        variants[cid] = (r, flipped)
+    return rows, variants, sorted(rows)
+
+
+def _event_doc(cid: str, k: int, row: dict) -> dict:
+    """A container event as the engine sends it (``die`` when the flip leaves it exited, else ``start``)."""
+    action = "start" if (k & 1) == (row.get("State") == "running") else "die"
+    attrs = {"image": row.get("Image", ""), "name": ((row.get("Names") or ["/x"])[0]).lstrip("/"), **(row.get("Labels") or {})}
+    if action == "die":
+        attrs["exitCode"] = "137"
+    now = time.time_ns()
+    return {"status": action, "id": cid, "from": row.get("Image", ""), "Type": "container", "Action": action,
+            "Actor": {"ID": cid, "Attributes": attrs}, "scope": "local", "time": now // 10**9, "timeNano": now}
+
+
+def _instrument(store: Store) -> dict[str, Any]:
+    """Count the events ``_apply`` takes and stamp the end of the ``_publish`` after it (instance attributes)."""
+    st: dict[str, Any] = {"applied": 0, "batches": 0, "done_at": None, "want": None, "publishes": 0}
+    apply, publish = store._apply, store._publish
+
+    def counting_apply(events: list[dict]) -> StoreChange:
+        ch = apply(events)
+        st["applied"] += len(events)
+        st["batches"] += 1
+        return ch
+
+    def stamping_publish(change: StoreChange) -> None:
+        publish(change)
+        st["publishes"] += 1
+        if st["want"] is not None and st["done_at"] is None and st["applied"] >= st["want"]:
+            st["done_at"] = time.perf_counter()
+
+    store._apply = counting_apply  # type: ignore[method-assign]
+    store._publish = stamping_publish  # type: ignore[method-assign]
+    return st
+
+
+def _app_like_subscriber() -> Any:
+    """What DockuiApp does on the watcher thread: merge the change into the pending one, under a lock."""
+    lock = threading.Lock()
+    box = {"pending": StoreChange()}
+
+    def on_change(ch: StoreChange) -> None:
+        with lock:
+            box["pending"] = box["pending"].merge(ch)
+
+    return on_change
+
+
+def bench_apply(eng: BenchEngine, res: dict) -> None:
+    real = eng.client()
+    fig = res["figures"]
+    try:
+        rows, variants, ids = _event_material(real)
+        if not ids:
+            raise RuntimeError("no workload containers")
+        rnd = random.Random(3)
+        docs = []
+        flips = dict.fromkeys(ids, 0)
+        for _ in range(FLOOD_EVENTS):
+            cid = ids[rnd.randrange(len(ids))]
+            flips[cid] += 1
+            docs.append(json.loads(json.dumps(_event_doc(cid, flips[cid], variants[cid][0]))))  # as decoded from the wire
+
+        # a. flood through a running store
+        stream = _SyntheticEvents(docs, dict(rows), variants)
+        client = _StubbedClient(real, stream.rows, stream)
+        store = Store(client)  # type: ignore[arg-type]
+        store.subscribe(_app_like_subscriber())
+        st = _instrument(store)
+        store.start()
+        if not store.wait_loaded(30):
+            raise RuntimeError("store did not load")
+        held = sum(1 for cid in ids if cid in store.snapshot("containers"))
+        time.sleep(0.3)
+        v0, calls0 = store.version("containers"), client.list_calls
+        st["want"] = st["applied"] + FLOOD_EVENTS
+        stream.go.set()
+        deadline = time.monotonic() + 120
+        while st["done_at"] is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        store.stop()
+        if st["done_at"] is None:
+            raise RuntimeError(f"the store applied {st['applied']} of {FLOOD_EVENTS} events in 120 s")
+        elapsed = st["done_at"] - stream.t_go
+        fig["events_applied_per_s"] = FLOOD_EVENTS / elapsed
+        fig["events_flood_n"] = FLOOD_EVENTS
+        fig["events_flood_s"] = elapsed
+        fig["events_flood_ids"] = len(ids)
+        fig["events_flood_ids_held_by_store"] = held
+        fig["events_flood_batches"] = st["batches"]
+        fig["events_flood_container_versions"] = store.version("containers") - v0
+        fig["events_flood_list_calls"] = client.list_calls - calls0
+
+        # b. fixed batches, called directly on a loaded store (no threads)
+        store = Store(_StubbedClient(real, dict(rows)))  # type: ignore[arg-type]
+        store._publish(store._replace("containers", store._list("containers")))
+        store.subscribe(_app_like_subscriber())
+        docs = docs[:20_000]
+        flips = dict.fromkeys(ids, 0)
+        stub_rows = store.client.rows
+        for size in BATCH_SIZES:
+            n, spent, i = 0, 0.0, 0
+            while spent < 0.5 and n < 20_000:
+                batch = docs[i : i + size] if i + size <= len(docs) else docs[:size]
+                i = (i + size) % len(docs)
+                for e in batch:
+                    cid = e["Actor"]["ID"]
+                    flips[cid] += 1
+                    stub_rows[cid] = variants[cid][flips[cid] & 1]
+                t0 = time.perf_counter()
+                store._publish(store._apply(batch))
+                spent += time.perf_counter() - t0
+                n += len(batch)
+                store._recheck.clear()  # no watcher here to run them
+            fig[f"events_applied_per_s_batch_{size}"] = n / spent
+            fig[f"apply_ms_per_batch_of_{size}"] = 1000 * spent / (n / size)
+    finally:
+        real.close()
+    res["notes"].append(f"events applied: synthetic container events for the {len(ids)} workload containers through "
+                        "Store._apply/_publish; the engine re-read stubbed by a local dict of the real list rows (each "
+                        "event flips its row there, so every re-read is a real change); flood = a running store on a "
+                        f"synthetic /events stream of {FLOOD_EVENTS:,} decoded events (decoding: see decoder_*)")
+
+
+# --------------------------------------------------------------------------- previous run
+
+
+def compare_previous(prev: dict | None, res: dict) -> None:
+    """Issue 3: the headline figures beside those of the previous run kept in the repo."""
+    rows = []
+    pf = (prev or {}).get("figures") or {}
+    for key, what, higher in COMPARED:
+        now, before = res["figures"].get(key), pf.get(key)
+        change = None
+        if isinstance(now, (int, float)) and isinstance(before, (int, float)) and before:
+            change = (now - before) / before
+        better = None if change is None else (change > 0) == higher
+        rows.append({"figure": key, "what": what, "previous": before, "now": now, "change": change, "better": better})
+    res["previous_run"] = {"date": (prev or {}).get("date"), "commit_note": "bench/results/bench_store.json before this run",
+                           "figures": rows}
+    f = res["figures"]
+    res["targets"] = {
+        "events applied per s >= 20,000": f.get("events_applied_per_s", 0) >= TARGET_EVENTS_PER_S,
+        "memory 1,000 containers x 60 samples < 50 MB": (f.get("store_plus_statshub_tracemalloc_bytes") or 1e18) < TARGET_MEMORY_BYTES,
+    }
+
+
+def _fmt(figure: str, v: Any) -> str:
+    if v is None:
+        return "-"
+    if "bytes" in figure:
+        return f"{v / 1e6:.1f} MB" if v >= 10_000 else f"{v:.0f} B"
+    return f"{v:,.0f}" if v >= 1000 else f"{v:.3g}"
+
+
+def print_previous(res: dict, file=sys.stdout) -> None:
+    prev = res.get("previous_run") or {}
+    print(f"\n-- bench_store against the previous run ({prev.get('date') or 'none kept'})", file=file)
+    for r in prev.get("figures") or []:
+        ch = "" if r["change"] is None else f"{r['change'] * 100:+.0f} %" + (" (better)" if r["better"] else " (worse)")
+        was, now = _fmt(r["figure"], r["previous"]), _fmt(r["figure"], r["now"])
+        print(f"   {r['what']:<52} {was:>12} -> {now:>12}  {ch}", file=file)
+    for what, ok in (res.get("targets") or {}).items():
+        print(f"   target {what}: {'PASS' if ok else 'MISS'}", file=file)
+
+
 def run(eng: BenchEngine, res: dict | None = None) -> dict[str, Any]:
-    res = res or new_result(NAME, "Store load, event-to-snapshot delay, events decoding, memory (1,000 containers)", eng.version)
+    prev = load_result(NAME)  # the previous run kept in the repo, before this run overwrites it
+    res = res or new_result(NAME, "Store load, event-to-snapshot delay, events decoding, memory, events applied (1,000 containers)",
+                            eng.version)
     log("bench_store: memory")
     bench_memory(eng, res)
     log("bench_store: load")
@@ -391,6 +658,9 @@ def run(eng: BenchEngine, res: dict | None = None) -> dict[str, Any]:
     events = bench_events(eng, res)
     log("bench_store: decoding")
     bench_decode(events, res)
+    log("bench_store: events applied")
+    bench_apply(eng, res)
+    compare_previous(prev, res)
     return res
 
 
@@ -404,6 +674,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 workload.remove(eng)
     print_table(res)
+    print_previous(res)
     write_result(NAME, res)
     return 0
 

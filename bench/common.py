@@ -128,6 +128,14 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
     return path
 
 
+def load_result(name: str) -> dict[str, Any] | None:
+    """The results file of the previous run kept in the repo (read it before it is overwritten)."""
+    try:
+        return json.loads((RESULTS / f"{name}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def new_result(name: str, description: str, engine_version: str = "") -> dict[str, Any]:
     return {
         "benchmark": name,
@@ -206,6 +214,18 @@ def alive(pid: int) -> bool:
     return st is not None and st not in ("Z", "X")
 
 
+def proc_status_kb(pid: int, field: str = "VmRSS") -> int | None:
+    """A ``kB`` field of ``/proc/PID/status`` (VmRSS: resident now, VmHWM: its peak); None if gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def pids_matching(needle: str) -> list[int]:
     """Pids whose command line contains ``needle`` (exact substring)."""
     out = []
@@ -261,6 +281,15 @@ _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|
 
 def strip_ansi(data: bytes) -> bytes:
     return _ANSI.sub(b"", data)
+
+
+SGR = rb"\x1b\[[0-9;]*m"
+
+
+def sgr_before(data: bytes, needle: bytes) -> bytes | None:
+    """The last SGR (style) sequence written right before the last ``needle`` in ``data``."""
+    found = re.findall(rb"(" + SGR + rb")" + re.escape(needle), data)
+    return found[-1] if found else None
 
 
 class PtyProcess:
