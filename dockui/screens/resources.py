@@ -214,7 +214,9 @@ class ResourcesScreen(Screen):
             return
         if stats_only:
             self._restat = True
-        self.repaint()
+            self.repaint()  # stats ticks are throttled
+        else:
+            self.repaint(force=True)  # engine changes show at once (the store already batches them)
 
     def repaint(self, force: bool = False) -> None:
         """Repaint now if the last paint is old enough, else once, a little later."""
