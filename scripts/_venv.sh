@@ -9,7 +9,7 @@ ensure_venv() {
     fi
     want="$(sha256sum pyproject.toml | cut -c1-16)-${extra}"
     stamp=.venv/.dockui-installed
-    have="$(cat "$stamp" 2>/dev/null)"
+    have="$(cat "$stamp" 2>/dev/null || true)"
     # an install with the test extra also serves a plain run
     if [ "$have" != "$want" ] && { [ -n "$extra" ] || [ "$have" != "${want}test" ]; }; then
         .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
