@@ -18,17 +18,15 @@ from . import workload
 from .common import (
     VENV_PY,
     PtyProcess,
-    base_parser,
     clean_env,
     dockui_argv,
     median,
     new_result,
-    print_table,
     ratio,
     wall,
-    write_result,
 )
-from .engine import BenchEngine, bench_engine, log
+from .engine import BenchEngine, log
+from .runner import main_on_workload
 
 NAME = "bench_launch"
 
@@ -85,19 +83,7 @@ def run(eng: BenchEngine, runs: int = 5) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = base_parser(__doc__.splitlines()[0])
-    p.add_argument("--runs", type=int, default=5)
-    args = p.parse_args(argv)
-    with bench_engine(keep=args.keep) as eng:
-        try:
-            workload.ensure(eng)
-            res = run(eng, args.runs)
-        finally:
-            if not args.keep:
-                workload.remove(eng)
-    print_table(res)
-    write_result(NAME, res)
-    return 0
+    return main_on_workload(NAME, __doc__, run, ("--runs", int, 5), argv)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ import time
 from typing import Any
 
 from . import workload
-from .common import PtyProcess, base_parser, clean_env, dockui_argv, median, new_result, pct, print_table, ratio, write_result
-from .engine import BenchEngine, bench_engine, log
+from .common import PtyProcess, clean_env, dockui_argv, median, new_result, pct, ratio
+from .engine import BenchEngine, log
+from .runner import main_on_workload
 
 NAME = "bench_shell"
 PIECE = 32 * 1024
@@ -292,19 +293,7 @@ def run(eng: BenchEngine, lines: int = 200_000) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = base_parser(__doc__.splitlines()[0])
-    p.add_argument("--lines", type=int, default=200_000)
-    args = p.parse_args(argv)
-    with bench_engine(keep=args.keep) as eng:
-        try:
-            workload.ensure(eng)
-            res = run(eng, args.lines)
-        finally:
-            if not args.keep:
-                workload.remove(eng)
-    print_table(res)
-    write_result(NAME, res)
-    return 0
+    return main_on_workload(NAME, __doc__, run, ("--lines", int, 200_000), argv)
 
 
 if __name__ == "__main__":

@@ -24,16 +24,14 @@ from .common import (
     VENV_PY,
     CPUMeter,
     PtyProcess,
-    base_parser,
     clean_env,
     dockui_argv,
     new_result,
-    print_table,
     proc_status_kb,
     ratio,
-    write_result,
 )
-from .engine import BenchEngine, bench_engine, log
+from .engine import BenchEngine, log
+from .runner import main_on_workload
 
 NAME = "bench_terminal"
 SETTLE = 5.0
@@ -130,19 +128,7 @@ def run(eng: BenchEngine, seconds: float = 30.0) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = base_parser(__doc__.splitlines()[0])
-    p.add_argument("--seconds", type=float, default=30.0)
-    args = p.parse_args(argv)
-    with bench_engine(keep=args.keep) as eng:
-        try:
-            workload.ensure(eng)
-            res = run(eng, args.seconds)
-        finally:
-            if not args.keep:
-                workload.remove(eng)
-    print_table(res)
-    write_result(NAME, res)
-    return 0
+    return main_on_workload(NAME, __doc__, run, ("--seconds", float, 30.0), argv)
 
 
 if __name__ == "__main__":

@@ -494,3 +494,34 @@ def test_full_terminal_hand_over_and_back(client, containers, run_dockui):
     t.wait_for(re.compile(r"Containers \[1/\d+\]"), timeout=10)
     t.wait_until(lambda: not running_execs(client, cid), timeout=5, what="the exec to end")
     quit_and_check_restored(t, clean=False)
+
+
+def test_switching_context_in_a_real_terminal_shows_the_other_engine(tmp_path, run_dockui):
+    """`:ctx`, pick the second node's engine: the header and the list now show that engine."""
+    import hashlib
+    import json
+
+    n2_host = "unix:///var/tmp/dockui-sandbox/n2/docker.sock"
+    cfg = tmp_path / "docker"
+    meta = cfg / "contexts" / "meta" / hashlib.sha256(b"node2").hexdigest()
+    meta.mkdir(parents=True)
+    (meta / "meta.json").write_text(json.dumps({"Name": "node2", "Metadata": {"Description": "second node"},
+                                                "Endpoints": {"docker": {"Host": n2_host, "SkipTLSVerify": False}}}))
+    n2 = EngineClient(n2_host)
+    name = "dockui-e2e-n2-" + uuid.uuid4().hex[:6]
+    cid = n2.create_container("dockui/busybox:latest", ["sleep", "300"], name=name, labels={"dockui.test": "1"})["Id"]
+    try:
+        t = run_dockui(size=(160, 45), env={"DOCKER_CONFIG": str(cfg), "DOCKER_HOST": engine_host()})
+        t.wait_for(LIST, timeout=15)
+        assert name not in t.capture()
+        prompt(t, ":", "ctx")
+        t.wait_for("node2", timeout=5)
+        t.wait_for(re.compile(r"Docker \d"), timeout=10)  # the reachability probe answered
+        t.send_keys("Down")
+        time.sleep(0.2)
+        t.send_keys("Enter")
+        t.wait_for("n2/docker.sock", timeout=10)
+        t.wait_for(name, timeout=15)
+        quit_and_check_restored(t)
+    finally:
+        n2.remove_container(cid, force=True)
