@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static
 
 from . import format as fmt
 from .ansi import one_line
@@ -27,6 +26,7 @@ from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen, TooSmall
 from .screens.resources import ResourcesScreen
 from .screens.specs import ALIASES
 from .store import StatsHub, Store, StoreChange
+from .widgets.quiet import QuietStatic
 
 
 class StoreChanged(Message):
@@ -41,7 +41,7 @@ class StatsTick(Message):
         return isinstance(message, StatsTick)
 
 
-class HeaderBar(Static):
+class HeaderBar(QuietStatic):
     """Engine facts, container counts and the connection state; one line on short terminals."""
 
     DEFAULT_CSS = """
@@ -242,11 +242,11 @@ class DockuiApp(App):
             # one line: the counts and the connection state first, the engine details after them
             line2.append("  |", style="dim")
             line2.append_text(t)
-            self.header.update(line2)
+            self.header.show(line2)
         else:
             both = Text("\n", no_wrap=True, overflow="ellipsis").join([t, line2])
             both.no_wrap, both.overflow = True, "ellipsis"
-            self.header.update(both)
+            self.header.show(both)
 
     def key_display(self, key: str) -> str:
         return KEY_NAMES.get(key, key)

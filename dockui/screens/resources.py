@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 from ..ansi import one_line
 from ..store.model import container_state
 from ..widgets.detail import DetailPane
+from ..widgets.quiet import QuietStatic
 from ..widgets.sessionpane import SessionEnded, SessionPane
 from ..widgets.table import ResourceTable
 from ..widgets.terminal import TerminalView
@@ -120,12 +121,12 @@ class ResourcesScreen(Screen):
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="crumbs")
+        yield QuietStatic(id="crumbs")
         yield Static(id="message")
         yield ResourceTable(id="table")
         yield DetailPane(id="detail")
         yield Vertical(id="panes")
-        yield Static(id="hints")
+        yield QuietStatic(id="hints")
         yield PromptInput(id="prompt")
 
     def on_mount(self) -> None:
@@ -349,7 +350,7 @@ class ResourcesScreen(Screen):
         t.append(f"  sort: {self.sort_key} {'desc' if self.sort_reverse else 'asc'}", style="dim")
         if self.app.readonly:
             t.append("  READ-ONLY", style="bold magenta")
-        self.query_one("#crumbs", Static).update(t)
+        self.query_one("#crumbs", QuietStatic).show(t)
         self.app.refresh_header()
 
     def _paint_hints(self) -> None:
@@ -362,7 +363,7 @@ class ResourcesScreen(Screen):
             click = Style(meta={"@click": f"screen.press({key!r})"})  # a click on a hint presses its key
             t.append(f" {self.app.key_display(key)}", style=Style(color="cyan", bold=True) + click)
             t.append(f" {label} ", style=click)
-        self.query_one("#hints", Static).update(t)
+        self.query_one("#hints", QuietStatic).show(t)
 
     async def action_press(self, key: str) -> None:
         """A footer hint was clicked: behave as if its key was pressed."""
