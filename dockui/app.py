@@ -26,6 +26,7 @@ from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen, TooSmall
 from .screens.resources import ResourcesScreen
 from .screens.specs import ALIASES
 from .store import StatsHub, Store, StoreChange
+from .store.model import KINDS
 from .widgets.quiet import QuietStatic
 
 
@@ -63,13 +64,14 @@ class DockuiApp(App):
     ]
     CSS = """
     Screen { layers: base; }
-    ResourceTable > .datatable--cursor { text-style: reverse bold; }
     """
 
     def __init__(
         self, client: EngineClient, source: str = "", first_screen: str = "containers", start_store: bool = True,
-        config: Config | None = None,
+        config: Config | None = None, store: Store | None = None,
     ) -> None:
+        """``store``: one already started (the command line starts it before Textual is imported,
+        so listing the engine overlaps the imports); the app subscribes to it once it runs."""
         import os
 
         # NO_COLOR (set and not empty, as the convention says): no colour at all, not greys
@@ -82,7 +84,7 @@ class DockuiApp(App):
         self.source = source
         self.readonly = client.readonly
         self.first_screen = ALIASES.get(first_screen, "containers")
-        self._make_store(client)
+        self._make_store(client, store)
         self._pending = StoreChange()
         self._pending_lock = threading.Lock()
         self._posted = False
@@ -90,12 +92,13 @@ class DockuiApp(App):
         self._start_store = start_store
         self.sessions: set = set()  # live TermSessions (shell, exec, attach panes)
 
-    def _make_store(self, client: EngineClient) -> None:
+    def _make_store(self, client: EngineClient, store: Store | None = None) -> None:
         self.client = client
-        self.store = Store(client.clone())
+        self.store = store or Store(client.clone())
         self.stats = StatsHub(client.clone(), on_sample=self._on_sample)
         self.ctx = ViewContext(self.store, self.stats)
-        self._unsubscribe = self.store.subscribe(self._on_store_change)
+        self._late_subscribe = store is not None  # subscribed in on_mount, when messages can be posted
+        self._unsubscribe = (lambda: None) if self._late_subscribe else self.store.subscribe(self._on_store_change)
 
     def switch_engine(self, endpoint: Any, source: str) -> None:
         """Point the whole dashboard at another engine, without restarting."""
@@ -146,6 +149,11 @@ class DockuiApp(App):
         yield from ()
 
     def on_mount(self) -> None:
+        if self._late_subscribe:
+            self._late_subscribe = False
+            self._unsubscribe = self.store.subscribe(self._on_store_change)
+            # whatever it published before this is in its snapshots: take it all as changed
+            self._on_store_change(StoreChange(changed={k: frozenset() for k in KINDS}, facts=True, connection=True))
         self.main = ResourcesScreen(self.first_screen)
         self.header = HeaderBar()
         self.push_screen(self.main)

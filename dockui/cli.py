@@ -84,10 +84,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
         return 0
+    # list the engine while Textual is imported: the first screen then has its rows at once
+    from .store import Store
+
+    store = Store(client.clone())
+    store.start()
     from . import config
     from .app import DockuiApp
 
-    app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load())
+    app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load(), store=store)
     try:
         app.run()
     finally:

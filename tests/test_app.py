@@ -29,7 +29,7 @@ async def wait_until(pilot, pred, timeout: float = 10.0) -> bool:
 def cell_texts(app: DockuiApp) -> list[str]:
     t = app.main.table
     out = []
-    for rk in t.rows:
+    for rk in t.row_ids:
         out.append(" ".join(c.plain if isinstance(c, Text) else str(c) for c in t.get_row(rk)))
     return out
 
@@ -45,13 +45,13 @@ def test_new_container_appears_and_filter_narrows(make_container, unique):
             assert await wait_until(pilot, lambda: app.store.loaded)
             other = make_container(name=unique + "-other")
             cid = make_container(name=unique)
-            assert await wait_until(pilot, lambda: {cid, other} <= {k.value for k in app.main.table.rows})
+            assert await wait_until(pilot, lambda: {cid, other} <= set(app.main.table.row_ids))
             await pilot.press("slash", "ctrl+u", *unique, "enter")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 2)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 2)
             await pilot.press("slash", "ctrl+u", "!", *(unique + "-other"), "enter")
-            assert await wait_until(pilot, lambda: cid in {k.value for k in app.main.table.rows} and other not in {k.value for k in app.main.table.rows})
+            assert await wait_until(pilot, lambda: cid in set(app.main.table.row_ids) and other not in set(app.main.table.row_ids))
             await pilot.press("escape")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) > 1)
+            assert await wait_until(pilot, lambda: app.main.table.row_count > 1)
 
     run(main())
 
@@ -122,7 +122,7 @@ def test_hostile_labels_render_as_plain_text(make_container, unique):
         async with app.run_test(size=(200, 40)) as pilot:
             assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"))
             await pilot.press("slash", *unique, "enter")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 1)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 1)
             row = cell_texts(app)[0]
             assert "evil" in row and "\x1b" not in row and "\u202e" not in row and "\x07" not in row
 
@@ -152,11 +152,11 @@ def test_history_faults_only_marks_and_bulk_actions(client, make_container, uniq
             assert await wait_until(pilot, lambda: {a, b, bad} <= set(app.store.snapshot("containers")))
             assert await wait_until(pilot, lambda: app.store.get("containers", bad)["State"] == "exited")
             await pilot.press("slash", *unique, "enter")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 3)
             await pilot.press("ctrl+z")
-            assert await wait_until(pilot, lambda: [k.value for k in app.main.table.rows] == [bad])
+            assert await wait_until(pilot, lambda: app.main.table.row_ids == [bad])
             await pilot.press("ctrl+z")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 3)
             # history: images, then back with -, forward with ]
             await pilot.press("colon", *"img", "enter")
             assert await wait_until(pilot, lambda: app.main.kind == "images")
@@ -167,7 +167,7 @@ def test_history_faults_only_marks_and_bulk_actions(client, make_container, uniq
             await pilot.press("left_square_bracket")
             assert await wait_until(pilot, lambda: app.main.kind == "containers")
             # mark a and b, stop both with one key
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 3)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 3)
             for rid in (a, b):
                 app.main.table.move_cursor(row=app.main.table.get_row_index(rid))
                 await pilot.press("space")

@@ -57,7 +57,7 @@ def test_switching_context_shows_the_other_engine(tmp_path, monkeypatch, client,
             await pilot.press("down", "enter")
             assert await wait_until(pilot, lambda: app.client.endpoint.url == N2)
             assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"), 15)
-            assert await wait_until(pilot, lambda: cid in {k.value for k in app.main.table.rows})
+            assert await wait_until(pilot, lambda: cid in set(app.main.table.row_ids))
             assert "n2/docker.sock" in str(app.header.render())
             await pilot.press("colon", *"svc", "enter")
             assert await wait_until(pilot, lambda: "not a swarm manager" in str(app.main.query_one("#message").render()))

@@ -144,7 +144,7 @@ def test_hostile_strings_in_the_table_describe_and_logs(hostile):
         app = DockuiApp(EngineClient(engine_host()))
         async with app.run_test(size=(220, 40)) as pilot:
             await pilot.press("slash", *name, "enter")
-            assert await wait_until(pilot, lambda: len(app.main.table.rows) == 2, 10)
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 2, 10)
             await pilot.pause(0.3)
             table = app.main.table
             painted = "\n".join(plain_lines(table))

@@ -21,7 +21,7 @@ def screen_text(pane) -> str:
 async def open_on(pilot, app: DockuiApp, name: str, key: str):
     assert await wait_until(pilot, lambda: any(c.get("Name") == name for c in app.store.snapshot("containers").values()))
     await pilot.press("slash", *name, "enter")
-    assert await wait_until(pilot, lambda: len(app.main.table.rows) == 1)
+    assert await wait_until(pilot, lambda: app.main.table.row_count == 1)
     await pilot.press(key)
 
 

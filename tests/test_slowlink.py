@@ -31,7 +31,7 @@ def test_slow_engine_still_paints_and_keys_answer_at_once(make_container, unique
                 assert app.main.kind == "images" and time.monotonic() - t0 < 1.0
                 await pilot.press("colon", *"co", "enter")
                 assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"), 20)
-                assert await wait_until(pilot, lambda: cid in {k.value for k in app.main.table.rows}, 5)
+                assert await wait_until(pilot, lambda: cid in set(app.main.table.row_ids), 5)
                 # a describe over the slow link: the screen opens at once and fills in later
                 await pilot.press("slash", *unique, "enter")
                 assert await wait_until(pilot, lambda: app.main.table.current_id == cid)

@@ -166,8 +166,8 @@ class ResourcesScreen(Screen):
         self.repaint(force=True)
         self.table.focus()
 
-    def _fit_columns(self) -> None:
-        """Drop columns by priority until the rest fit the terminal's width."""
+    def _fit_columns(self) -> bool:
+        """Drop columns by priority until the rest fit the terminal's width; True if the table was reset."""
         width = max(20, self.size.width or self.app.size.width)
         cols = list(self.spec.columns)
         chosen = self.app.config.columns.get(self.kind)
@@ -187,13 +187,12 @@ class ResourcesScreen(Screen):
             self.app.ctx.name_width = name_width
             self._cells.clear()
             self.table.set_columns([(c.key, c.label) for c in cols], force=True)
+            return True
+        return False
 
     def on_resize(self, event) -> None:
-        if self.is_mounted:
-            old = self._shown_columns
-            self._fit_columns()
-            if old != self._shown_columns:
-                self.repaint(force=True)
+        if self.is_mounted and self._fit_columns():
+            self.repaint(force=True)  # the table was reset for the new widths: fill it again
 
     def engine_switched(self) -> None:
         """The app now shows another engine: forget cached cells and task interest, repaint."""
@@ -321,13 +320,7 @@ class ResourcesScreen(Screen):
         self._last_paint = time.monotonic()
         restat, self._restat = self._restat, False
         rows = self.rows(stats_only=restat)
-        first = max(40, self.table.size.height + 10)
-        if not self.table.row_count and len(rows) > 2 * first:
-            # a big empty table: show the first screenful now, the rest right after it is on screen
-            self.table.sync(rows[:first])
-            self.call_after_refresh(self.repaint, True)
-        else:
-            self.table.sync(rows)
+        self.table.sync(rows)
         self.repaint_header_only(len(rows))
         self._paint_hints()
         self._update_message()
@@ -336,7 +329,7 @@ class ResourcesScreen(Screen):
     def repaint_header_only(self, shown: int | None = None) -> None:
         spec = self.spec
         total = len(self.app.store.snapshot(self.kind))
-        shown = len(self.table.rows) if shown is None else shown
+        shown = self.table.row_count if shown is None else shown
         t = Text()
         t.append(f" {spec.title}", style="bold")
         t.append(f" [{shown}/{total}]" if self.filter else f" [{total}]")
@@ -403,7 +396,7 @@ class ResourcesScreen(Screen):
         ids = [self.table.current_id or "", *self.table.visible_ids()]
         self.app.stats.want([i for i in ids if i], running=running)
 
-    def on_data_table_row_highlighted(self, event) -> None:
+    def on_resource_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:
         self._paint_hints()
         self._paint_detail()
 
@@ -421,7 +414,7 @@ class ResourcesScreen(Screen):
         rid = self.table.current_id or ""
         pane.show(self.app.store.get("containers", rid), self.app.stats.history(rid))
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         event.stop()
         self.action_drill()
 
@@ -648,7 +641,7 @@ class ResourcesScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.prompt_mode == "/":
             self.filter = event.value
-            self.repaint()  # throttled: a burst of keystrokes costs one repaint per MIN_REPAINT
+            self.repaint(force=True)  # at once: a paint costs what is on screen, not the row count
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         mode, value = self.prompt_mode, event.value.strip()
