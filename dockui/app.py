@@ -89,6 +89,7 @@ class DockuiApp(App):
         self._pending_lock = threading.Lock()
         self._posted = False
         self._last_stats_paint = 0.0
+        self._stats_posted = False
         self._start_store = start_store
         self.sessions: set = set()  # live TermSessions (shell, exec, attach panes)
 
@@ -125,7 +126,11 @@ class DockuiApp(App):
         self.post_message(StoreChanged())
 
     def _on_sample(self, cid: str) -> None:
-        self.post_message(StatsTick())
+        # one message per stats paint, not one per sample (40 streams would wake the loop 40 times
+        # a second); the flag is reset when the paint starts, so a later sample posts the next one
+        if not self._stats_posted:
+            self._stats_posted = True
+            self.post_message(StatsTick())
 
     def on_store_changed(self, message: StoreChanged) -> None:
         with self._pending_lock:
@@ -136,10 +141,15 @@ class DockuiApp(App):
         self.refresh_header()
 
     def on_stats_tick(self, message: StatsTick) -> None:
-        now = time.monotonic()
-        if now - self._last_stats_paint < self.STATS_REPAINT:
-            return
-        self._last_stats_paint = now
+        wait = self.STATS_REPAINT - (time.monotonic() - self._last_stats_paint)
+        if wait > 0:
+            self.set_timer(wait, self._stats_paint)
+        else:
+            self._stats_paint()
+
+    def _stats_paint(self) -> None:
+        self._stats_posted = False
+        self._last_stats_paint = time.monotonic()
         screen = self.main
         if screen is not None and screen.is_current:
             screen.on_store_touched({"containers"}, stats_only=True)

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -166,6 +165,8 @@ class DescribeScreen(Screen):
         masked = pretty_json(mask_document(self.doc))
         self.hidden = max(0, masked.count(MASK) - raw.count(MASK))
         self.text = raw if self.revealed else masked
+        from rich.syntax import Syntax  # pygments: loaded with the first describe view, not at start
+
         self.query_one("#doc", Static).update(Syntax(self.text, "json", word_wrap=True, theme="ansi_dark"))
         self.query_one("#describe-status", Static).remove_class("-visible")
 

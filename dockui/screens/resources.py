@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -22,11 +22,12 @@ from ..ansi import one_line
 from ..store.model import container_state
 from ..widgets.detail import DetailPane
 from ..widgets.quiet import QuietStatic
-from ..widgets.sessionpane import SessionEnded, SessionPane
 from ..widgets.table import ResourceTable
-from ..widgets.terminal import TerminalView
 from .actions import action_by_key, actions_for
 from .specs import ALIASES, SPECS, Column, KindSpec, _fault
+
+if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
+    from ..widgets.sessionpane import SessionEnded, SessionPane
 
 SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image"}
 FIELD_FILTERS = {
@@ -420,7 +421,7 @@ class ResourcesScreen(Screen):
 
     # --- keys -----------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
-        if self.prompt_mode or isinstance(self.focused, TerminalView):
+        if self.prompt_mode or getattr(self.focused, "is_terminal", False):
             return
         key = event.key
         if key in SORT_KEYS or (key.startswith("shift+") and key[-1].upper() in SORT_KEYS and len(key) == 7):
@@ -541,10 +542,12 @@ class ResourcesScreen(Screen):
     # --- session panes (shell, exec, attach) ---------------------------------------------------
     @property
     def panes(self) -> list[SessionPane]:
-        return list(self.query(SessionPane))
+        return list(self.query("SessionPane"))
 
     def open_pane(self, mode: str, container: str, name: str, command: list[str] | None = None) -> None:
         box = self.query_one("#panes", Vertical)
+        from ..widgets.sessionpane import SessionPane
+
         pane = SessionPane(self.app, mode, container, name, command)
         for p in self.panes:
             p.display = False

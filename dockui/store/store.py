@@ -131,17 +131,28 @@ class Store:
     def _replace(self, kind: str, new: dict[str, Mapping[str, Any]], only: set[str] | None = None) -> StoreChange:
         """Swap in ``new`` for ``kind`` (or, with ``only``, for those ids) and say what changed."""
         old = self._data[kind]
-        if only is not None:
+        if only is not None:  # diff only the ids named: a lone event costs O(1) comparisons, not O(rows)
             merged = dict(old)
+            add, rem, chg = set(), set(), set()
             for oid in only:
                 if oid in new:
+                    was = old.get(oid)
+                    if was is None:
+                        add.add(oid)
+                    elif was != new[oid]:
+                        chg.add(oid)
                     merged[oid] = new[oid]
-                else:
-                    merged.pop(oid, None)
+                elif oid in old:
+                    rem.add(oid)
+                    del merged[oid]
+            touched = [old[o] for o in chg | rem] + [new[o] for o in add | chg]
             new = merged
-        added = frozenset(new.keys() - old.keys())
-        removed = frozenset(old.keys() - new.keys())
-        changed = frozenset(k for k in (new.keys() & old.keys()) if new[k] != old[k])
+            added, removed, changed = frozenset(add), frozenset(rem), frozenset(chg)
+        else:
+            added = frozenset(new.keys() - old.keys())
+            removed = frozenset(old.keys() - new.keys())
+            changed = frozenset(k for k in (new.keys() & old.keys()) if new[k] != old[k])
+            touched = None
         if not (added or removed or changed):
             return StoreChange()
         self._data[kind] = MappingProxyType(new)
@@ -149,7 +160,8 @@ class Store:
         ch = StoreChange({kind: added} if added else {}, {kind: changed} if changed else {}, {kind: removed} if removed else {})
         if kind == "containers":
             self.counts = MappingProxyType(state_counts(new))
-            ch = ch.merge(self._replace("projects", projects_from(new)))
+            if touched is None or any(c.get("Project") for c in touched):  # projects derive from labelled containers only
+                ch = ch.merge(self._replace("projects", projects_from(new)))
             ch = StoreChange(ch.added, ch.changed, ch.removed, facts=True)
         return ch
 
@@ -240,6 +252,10 @@ class Store:
                 facts = True
         ch = StoreChange(facts=facts)
         ch = ch.merge(self._refresh_containers(containers))
+        if ch and (facts or kinds):
+            # the rows go out now; the kinds listed below (volumes on create, say) follow
+            self._publish(ch)
+            ch = StoreChange()
         # the engine emits some events (die, health_status) before its list view has caught up:
         # read those containers once more a moment later, so the snapshot settles on the truth
         now = time.monotonic()

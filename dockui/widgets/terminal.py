@@ -593,6 +593,9 @@ class TerminalView(Widget, can_focus=True):
         history: Scrollback rows to keep.
     """
 
+    is_terminal: ClassVar[bool] = True
+    """Screens check this instead of importing the class (pyte loads with the first pane)."""
+
     DEFAULT_CSS = """
     TerminalView {
         width: 1fr;

@@ -1,0 +1,122 @@
+"""ResourceTable on its own (no engine: a pure widget unit): rows by id, the cursor kept on its
+resource, styles kept, and a change re-rendering only the rows it touched."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from dockui.widgets.table import ResourceTable
+
+COLUMNS = [("name", "NAME"), ("state", "STATE"), ("cpu", "CPU")]
+
+
+def rows(n: int, state: str = "running") -> list[tuple[str, tuple]]:
+    return [(f"id{i:04d}", (f"name-{i:04d}", Text(state, style="green"), f"{i % 7}.0%")) for i in range(n)]
+
+
+class TableApp(App):
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(id="t")
+
+    def on_mount(self) -> None:
+        t = self.query_one(ResourceTable)
+        t.set_columns(COLUMNS)
+        t.focus()
+
+
+def run(coro_fn):
+    async def main():
+        app = TableApp()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await coro_fn(app, app.query_one(ResourceTable), pilot)
+
+    asyncio.run(main())
+
+
+def test_sync_keeps_the_cursor_on_its_row_when_rows_move_and_go() -> None:
+    async def body(app, t, pilot):
+        data = rows(1000)
+        t.sync(data)
+        await pilot.pause()
+        assert t.row_count == 1000 and t.current_id == "id0000"
+        await pilot.press("j", "j", "j")
+        assert t.current_id == "id0003"
+        t.sync(list(reversed(data)))
+        assert t.current_id == "id0003" and t.cursor_row == 996
+        t.sync([r for r in data if r[0] != "id0003"][:10])
+        assert t.row_count == 10 and t.current_id is not None
+        t.sync([])
+        assert t.row_count == 0 and t.current_id is None
+
+    run(body)
+
+
+def test_a_changed_cell_re_renders_only_its_row() -> None:
+    async def body(app, t, pilot):
+        data = rows(1000)
+        t.sync(data)
+        await pilot.pause()
+        calls = []
+        orig = t._render_cells
+        t._render_cells = lambda cells: (calls.append(cells[0]), orig(cells))[1]
+        changed = list(data)
+        changed[5] = ("id0005", ("name-0005", Text("running", style="green"), "9.0%"))  # same width, new value
+        t.sync(changed)
+        await pilot.pause()
+        assert calls == ["name-0005"], calls
+        calls.clear()
+        await pilot.press("j")  # cursor from row 0 to row 1: those two lines only
+        await pilot.pause()
+        assert sorted(calls) == ["name-0000", "name-0001"], calls
+
+    run(body)
+
+
+def test_cells_keep_their_style_and_untrusted_markup_stays_text() -> None:
+    async def body(app, t, pilot):
+        t.sync([("a", ("[bold]x[/bold]", Text("running", style="green"), "1%")), ("b", ("plain", "exited", "-"))])
+        await pilot.pause()
+        line = t.render_line(2)  # row "b" (row "a" holds the cursor)
+        text = "".join(s.text for s in line)
+        assert "plain" in text
+        first = t.render_line(1)
+        joined = "".join(s.text for s in first)
+        assert "[bold]x[/bold]" in joined
+        t.move_cursor(row=1)
+        styled = [s for s in t.render_line(1) if s.text == "running"]
+        assert styled and styled[0].style and styled[0].style.color and styled[0].style.color.name == "green"
+
+    run(body)
+
+
+def test_columns_fit_the_rows_shown_and_long_cells_are_cut() -> None:
+    async def body(app, t, pilot):
+        long = "n" * 50
+        t.sync([("a", (long, "running", "1%")), ("b", ("short", "running", "1%"))])
+        assert t.column_widths[0] == 50
+        t.sync([("b", ("short", "running", "1%"))])  # the long row went: the column narrows
+        assert t.column_widths[0] == len("short")
+        t.sync([("b", ("short", "running", "100.0%"))])  # a cell grew in place: its column grows
+        assert t.column_widths[2] == len("100.0%")
+        t.sync([("b", ("short", "running", "1%"))])  # ...and does not jitter back on the next tick
+        assert t.column_widths[2] == len("100.0%")
+
+    run(body)
+
+
+def test_a_click_moves_the_cursor_and_keys_page() -> None:
+    async def body(app, t, pilot):
+        t.sync(rows(100))
+        await pilot.pause()
+        await pilot.click(ResourceTable, offset=(3, 4))  # screen line 4 = row 3 (line 0 is the header)
+        assert t.current_id == "id0003"
+        await pilot.press("G")
+        assert t.current_id == "id0099"
+        assert "id0099" in t.visible_ids()
+        await pilot.press("g")
+        assert t.current_id == "id0000" and t.scroll_y == 0
+
+    run(body)
