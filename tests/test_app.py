@@ -323,3 +323,36 @@ def test_keys_typed_ahead_of_the_prompt_reach_it():
             assert ok, (app.main.kind, app.main.filter, app.main.prompt_mode)
 
     run(main())
+
+
+def test_stats_cells_follow_the_engine_in_place(make_container, unique):
+    """A busy container's CPU cell fills in from its stats stream, patched into the shown row
+    (the stats-tick fast path) while the row keeps its place and the cursor stays put."""
+    async def main():
+        app = make_app()
+        busy = make_container("while :; do :; done", name=unique + "-busy")
+        idle = make_container(name=unique + "-idle")
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("slash", *unique, "enter")
+            assert await wait_until(pilot, lambda: app.main.table.row_count == 2)
+            table = app.main.table
+            cpu = table.columns.index("cpu")
+
+            def busy_cpu() -> float:
+                cell = table.get_row(busy)[cpu]
+                text = cell.plain if isinstance(cell, Text) else str(cell)
+                return float(text.rstrip("%")) if text.endswith("%") else -1.0
+
+            assert await wait_until(pilot, lambda: busy_cpu() > 20.0, 15), table.get_row(busy)
+            order = table.row_ids
+            assert order == [busy, idle]  # sorted by name: -busy before -idle
+            table.move_cursor(row=1)
+            patched = []
+            update_rows = table.update_rows
+            table.update_rows = lambda changes: (patched.append(set(changes)), update_rows(changes))[1]
+            before = busy_cpu()
+            assert await wait_until(pilot, lambda: busy_cpu() != before, 10)
+            assert any(busy in p for p in patched), "the stats tick did not take the in-place path"
+            assert table.row_ids == order and table.current_id == idle
+
+    run(main())

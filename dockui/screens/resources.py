@@ -248,6 +248,7 @@ class ResourcesScreen(Screen):
         field_filter, text_filter, negate = self._parse_filter()
         cache = self._cells
         stats_cols = [i for i, c in enumerate(columns) if c.stats]
+        stats_set = set(stats_cols)
         sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
         keyf = sort_col.sort or (lambda r, c: "")
         name = spec.columns[0].sort or (lambda r, c: "")
@@ -271,11 +272,12 @@ class ResourcesScreen(Screen):
                     cell = columns[i].cell(row, ctx)
                     cells[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
                 key = (keyf(row, ctx), name(row, ctx), rid) if sort_col.stats else hit[3]
-                hit = cache[rid] = (row, tuple(cells), None, key)
+                hit = cache[rid] = (row, tuple(cells), hit[2], key)
             if text_filter:
                 hay = hit[2]
                 if hay is None:
-                    hay = " ".join(c.plain if isinstance(c, Text) else c for c in hit[1]).lower()
+                    # stats cells are left out: the rows a filter shows do not change with every tick
+                    hay = " ".join(c.plain if isinstance(c, Text) else c for i, c in enumerate(hit[1]) if i not in stats_set).lower()
                     hit = cache[rid] = (hit[0], hit[1], hay, hit[3])
                 if (text_filter in hay) == negate:
                     continue
@@ -289,7 +291,45 @@ class ResourcesScreen(Screen):
             out.sort(key=lambda h: str(h[3]), reverse=self.sort_reverse)
         if self.marks:
             self.marks &= snap.keys()
+        self._rows_key = self._view_key()
         return [(h[3][2], h[1]) for h in out]
+
+    def _view_key(self) -> tuple:
+        """Everything but stats that decides which rows show, in what order, with what cells."""
+        return (self.kind, id(self.app.store), self.app.store.version(self.kind), self.filter, self.sort_key,
+                self.sort_reverse, self.faults_only, frozenset(self.marks), self._shown_columns, self.app.ctx.name_width)
+
+    def _restat_in_place(self) -> bool:
+        """A stats tick and nothing else changed since the last full pass: new stats cells for the
+        rows with live streams only, patched into the table in place (O(live rows), not O(rows)).
+        False when a full pass is needed (the order may depend on stats, or something else moved)."""
+        spec, ctx = self.spec, self.app.ctx
+        columns = self._shown_columns or spec.columns
+        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
+        if sort_col.stats or getattr(self, "_rows_key", None) != self._view_key():
+            return False
+        stats_cols = [i for i, c in enumerate(columns) if c.stats]
+        if not stats_cols:
+            return True
+        live = self.app.stats.active()
+        restat = live | self._stats_live
+        self._stats_live = live
+        cache = self._cells
+        changes: dict[str, tuple] = {}
+        for rid in restat:
+            hit = cache.get(rid)
+            if hit is None:
+                continue
+            row = hit[0]
+            cells = list(hit[1])
+            style = spec.style(row)
+            for i in stats_cols:
+                cell = columns[i].cell(row, ctx)
+                cells[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
+            hit = cache[rid] = (row, tuple(cells), hit[2], hit[3])  # the haystack holds no stats cells
+            changes[rid] = hit[1]
+        self.table.update_rows(changes)
+        return True
 
     def _styled(self, rid: str, row: Mapping[str, Any], cells: tuple) -> tuple:
         style = self.spec.style(row)
@@ -320,9 +360,9 @@ class ResourcesScreen(Screen):
             return  # torn down (quitting): a late store or stats notice has nothing to paint
         self._last_paint = time.monotonic()
         restat, self._restat = self._restat, False
-        rows = self.rows(stats_only=restat)
-        self.table.sync(rows)
-        self.repaint_header_only(len(rows))
+        if not (restat and self._restat_in_place()):
+            self.table.sync(self.rows(stats_only=restat))
+        self.repaint_header_only(self.table.row_count)
         self._paint_hints()
         self._update_message()
         self._paint_detail()
@@ -392,8 +432,11 @@ class ResourcesScreen(Screen):
         if self.kind != "containers" or not self.is_current:
             self.app.stats.want([])
             return
-        snap = self.app.store.snapshot("containers")
-        running = {cid for cid, c in snap.items() if c.get("State") == "running"}
+        store = self.app.store
+        key = (id(store), store.version("containers"))
+        if getattr(self, "_running_ids", (None, None))[0] != key:
+            self._running_ids = (key, {cid for cid, c in store.snapshot("containers").items() if c.get("State") == "running"})
+        running = self._running_ids[1]
         ids = [self.table.current_id or "", *self.table.visible_ids()]
         self.app.stats.want([i for i in ids if i], running=running)
 

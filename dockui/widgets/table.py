@@ -256,6 +256,40 @@ class ResourceTable(ScrollView, can_focus=True):
         if self.current_id != self._highlighted:
             self._announce()
 
+    def update_rows(self, changes: dict[str, Sequence[Cell]]) -> None:
+        """New cells for rows already shown, in place (a stats tick): the order stays, rows not
+        shown are ignored, and the cost is that of the rows named, not of the table."""
+        index, cells_of, strips = self._index, self._cells, self._strips
+        ncols = len(self._keys)
+        changed: list[str] = []
+        widths = self._widths
+        grown = False
+        for rid, cells in changes.items():
+            old = cells_of.get(rid)
+            if rid not in index or old is cells:
+                continue
+            cells = tuple(cells)
+            if old == cells:
+                cells_of[rid] = cells
+                continue
+            if len(cells) < ncols:
+                cells = cells + ("",) * (ncols - len(cells))
+            cells_of[rid] = cells
+            ws = self._row_widths[rid] = tuple(_width(c) for c in cells[:ncols])
+            for i, w in enumerate(ws):
+                if w > widths[i]:
+                    widths[i] = w
+                    grown = True
+            strips.pop(rid, None)
+            changed.append(rid)
+        if grown:
+            self._header = None
+            strips.clear()
+            self._resize_virtual()
+            self.refresh()
+        else:
+            self._refresh_rows(changed)
+
     # --- cursor ---------------------------------------------------------------------------
     def move_cursor(self, row: int | None = None, animate: bool = False, scroll: bool = True, **_: object) -> None:
         if row is None or not self._order:
