@@ -197,9 +197,10 @@ def test_no_engine_at_start_says_where_and_why(case):
         subprocess.run(["rm", "-rf", d], check=False)
 
 
-def test_a_socket_that_closes_at_once_then_an_engine_appears():
+def test_a_socket_that_closes_at_once_then_an_engine_appears(make_container):
     """A listener that accepts and hangs up (not an engine, or one dying); then the socket
     that was missing appears: dockui connects on its own, without a restart."""
+    make_container()  # something to list once connected (the sandbox may hold nothing else)
     refusing = FaultProxy(engine_host())
     refusing.refuse = True
     d = short_dir()

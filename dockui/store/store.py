@@ -333,6 +333,7 @@ class Store:
                      ", ".join(f"{len(self._data[k])} {k}" for k in ("containers", "images", "networks", "volumes")))
             self._publish(ch.merge(StoreChange(connection=True)))
             last_ping = last_tasks = time.monotonic()
+            last_batch = 0.0
             while not self._stop.is_set():
                 batch: list[dict[str, Any]] = []
                 wait = PING_EVERY
@@ -346,8 +347,19 @@ class Store:
                     raise EngineError(item[1])
                 if item is not None:
                     batch.append(item)
-                    deadline = time.monotonic() + BATCH
+                    # leading edge: an event after a quiet spell is applied at once (whatever is
+                    # already queued goes with it); during a burst, batches are BATCH apart
+                    deadline = last_batch + BATCH
                     while True:
+                        try:
+                            item = q.get_nowait()
+                        except queue.Empty:
+                            break
+                        if isinstance(item, tuple):
+                            q.put(item)
+                            break
+                        batch.append(item)
+                    while not isinstance(item, tuple):
                         left = deadline - time.monotonic()
                         if left <= 0:
                             break
@@ -369,6 +381,7 @@ class Store:
                             log.debug("event %s %s %s %s", e.get("Type"), e.get("Action"), (e.get("Actor") or {}).get("ID", "")[:12],
                                       (e.get("Actor") or {}).get("Attributes"))
                     self._publish(self._apply(batch))
+                    last_batch = time.monotonic()
                 now = time.monotonic()
                 due = {cid for cid, (t, _) in self._recheck.items() if t <= now}
                 if due:

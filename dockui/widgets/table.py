@@ -110,6 +110,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._styles_key: tuple | None = None
         self.cursor_row = 0
         self._highlighted: str | None = None
+        self._fit_timer = None
+        self._strip_width = 0  # the width the cached strips are extended to
 
     # --- keys typed ahead of the prompt -------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
@@ -151,6 +153,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._strips.clear()
         self._widths = [cell_len(label) for label in self._labels]
         self._header = None
+        if self._fit_timer is not None:
+            self._fit_timer.stop()
+            self._fit_timer = None
         self.cursor_row = 0
         self._resize_virtual()
         self.refresh()
@@ -235,6 +240,11 @@ class ResourceTable(ScrollView, can_focus=True):
                 for i, w in enumerate(ws):
                     if w > new[i]:
                         new[i] = w
+            if membership and any(n < w for n, w in zip(new, self._widths, strict=False)):
+                # narrower columns wait until the rows stop changing (typing a filter): columns
+                # do not jump on every keystroke, and the cached rows stay valid meanwhile
+                self._schedule_fit()
+                new = [max(n, w) for n, w in zip(new, self._widths, strict=False)]
             if new != self._widths:
                 self._widths = new
                 self._header = None
@@ -255,6 +265,28 @@ class ResourceTable(ScrollView, can_focus=True):
         self._keep_cursor_visible()
         if self.current_id != self._highlighted:
             self._announce()
+
+    FIT_DELAY = 0.4
+
+    def _schedule_fit(self) -> None:
+        if self._fit_timer is not None:
+            self._fit_timer.stop()
+        self._fit_timer = self.set_timer(self.FIT_DELAY, self._fit)
+
+    def _fit(self) -> None:
+        """Columns as narrow as the rows shown now allow."""
+        self._fit_timer = None
+        new = [cell_len(label) for label in self._labels]
+        for ws in self._row_widths.values():
+            for i, w in enumerate(ws):
+                if w > new[i]:
+                    new[i] = w
+        if new != self._widths:
+            self._widths = new
+            self._header = None
+            self._strips.clear()
+            self._resize_virtual()
+            self.refresh()
 
     def update_rows(self, changes: dict[str, Sequence[Cell]]) -> None:
         """New cells for rows already shown, in place (a stats tick): the order stays, rows not
@@ -420,7 +452,12 @@ class ResourceTable(ScrollView, can_focus=True):
             cursor: Style = self.get_component_rich_style("resource-table--cursor")
             strip = self._render_cells(self._cells[rid]).apply_style(base + cursor)
             return strip.crop_extend(scroll_x, scroll_x + width, base + cursor)
+        if scroll_x:
+            return self._render_cells(self._cells[rid]).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+        if width != self._strip_width:
+            self._strips.clear()
+            self._strip_width = width
         strip = self._strips.get(rid)
-        if strip is None:
-            strip = self._strips[rid] = self._render_cells(self._cells[rid]).apply_style(base)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        if strip is None:  # cached as drawn: cut or padded to the widget's width
+            strip = self._strips[rid] = self._render_cells(self._cells[rid]).apply_style(base).crop_extend(0, width, base)
+        return strip
