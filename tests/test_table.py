@@ -122,3 +122,27 @@ def test_a_click_moves_the_cursor_and_keys_page() -> None:
         assert t.current_id == "id0000" and t.scroll_y == 0
 
     run(body)
+
+
+def test_a_filter_that_keeps_the_top_rows_redraws_next_to_nothing() -> None:
+    async def body(app, t, pilot):
+        data = rows(1000)
+        t.sync(data)
+        await pilot.pause()
+        drawn = []
+        orig = t.render_line
+        t.render_line = lambda y: (drawn.append(y), orig(y))[1]
+        t.sync(data[:100])  # the same first rows, far fewer below: the screen looks the same
+        await pilot.pause()
+        assert t.row_count == 100 and t.current_id == "id0000"
+        assert [y for y in drawn if y > 0] in ([], [1]), drawn  # at most the cursor's line
+        drawn.clear()
+        t.sync(data[50:60])  # other rows on top: every row line is drawn again
+        await pilot.pause()
+        assert t.row_ids == [r[0] for r in data[50:60]]
+        assert set(range(1, 11)) <= set(drawn)
+        assert t.render_line(1).text.strip().startswith("name-0050")
+        assert t.render_line(10).text.strip().startswith("name-0059")
+        assert t.render_line(11).text.strip() == ""
+
+    run(body)

@@ -178,18 +178,28 @@ def open_response(
         if data is None:
             data = b""
     sock = endpoint.connect(connect_timeout)
+
+    def hung_up() -> EngineUnreachable:
+        return EngineUnreachable(
+            f"{endpoint.display}: the engine closed the connection without answering {method} {path}"
+            " — is this address an engine? it may be restarting",
+            endpoint=endpoint.display, cause="the engine closed the connection without answering",
+            hint="is this address an engine? it may be restarting")
+
     try:
-        sock.sendall(build_request(method, path, params, data, hdrs))
         buf = bytearray()
-        while b"\r\n\r\n" not in buf:
+        try:
+            sock.sendall(build_request(method, path, params, data, hdrs))
             chunk = sock.recv(65536)
+        except (ConnectionResetError, BrokenPipeError, ConnectionAbortedError):
+            chunk = b""  # a peer that accepts and hangs up: reset or EOF, the same answer
+        while True:
             if not chunk:
-                raise EngineUnreachable(
-                    f"{endpoint.display}: the engine closed the connection without answering {method} {path}"
-                    " — is this address an engine? it may be restarting",
-                    endpoint=endpoint.display, cause="the engine closed the connection without answering",
-                    hint="is this address an engine? it may be restarting")
+                raise hung_up()
             buf += chunk
+            if b"\r\n\r\n" in buf:
+                break
+            chunk = sock.recv(65536)
             if len(buf) > _MAX_HEADER:
                 raise StreamError("response headers too large")
         head, _, rest = bytes(buf).partition(b"\r\n\r\n")

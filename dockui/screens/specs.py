@@ -91,8 +91,13 @@ def _mem_sort(r: Row, ctx: Any) -> float:
     return s.mem if s else -1
 
 
+_NO_SPARK = Text(" " * 10, style="cyan")  # shared by every row without samples; cells are never mutated
+
+
 def _spark(r: Row, ctx: Any) -> Text:
-    hist = ctx.stats.history(r["Id"]) if ctx and r.get("State") == "running" else []
+    hist = ctx.stats.recent(r["Id"], 10) if ctx and r.get("State") == "running" else []
+    if not hist:
+        return _NO_SPARK
     vals = [s.cpu for s in hist]
     return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="cyan")
 

@@ -118,6 +118,14 @@ class StatsHub:
         with self._lock:
             return list(self._rings.get(cid) or ())
 
+    def recent(self, cid: str, n: int) -> list[StatsSample]:
+        """The last ``n`` samples (a sparkline's worth), without copying the whole ring."""
+        with self._lock:
+            ring = self._rings.get(cid)
+            if not ring:
+                return []
+            return list(ring)[-n:] if len(ring) > n else list(ring)
+
     def active(self) -> set[str]:
         with self._lock:
             return set(self._threads)

@@ -250,6 +250,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._header = None
                 strips.clear()
                 widths_changed = True
+        top, height = int(self.scroll_y), self.size.height
+        shown_before = self._order[top : top + max(0, height - 1)] if reorder else None
+        cursor_before = self.cursor_row
         if reorder:
             self._order = order
             self._index = {rid: i for i, rid in enumerate(order)}
@@ -258,11 +261,24 @@ class ResourceTable(ScrollView, can_focus=True):
         elif self.cursor_row >= len(order):
             self.cursor_row = max(0, len(order) - 1)
         self._resize_virtual()
-        if reorder or widths_changed:
+        self._keep_cursor_visible()
+        if widths_changed or (reorder and int(self.scroll_y) != top):
             self.refresh()
+        elif reorder:
+            # only the screen lines whose row is another (or changed) are drawn again: a filter
+            # that keeps the top rows, or a new row far below, repaints next to nothing
+            changed_set = set(changed)
+            shown = order[top : top + max(0, height - 1)]
+            for y in range(max(len(shown), len(shown_before))):
+                rid = shown[y] if y < len(shown) else None
+                was = shown_before[y] if y < len(shown_before) else None
+                if rid != was or rid in changed_set or top + y in (cursor_before, self.cursor_row):
+                    self.refresh(Region(0, y + 1, self.size.width, 1))
         else:
             self._refresh_rows(changed)
-        self._keep_cursor_visible()
+            if cursor_before != self.cursor_row:
+                self._refresh_index(cursor_before)
+                self._refresh_index(self.cursor_row)
         if self.current_id != self._highlighted:
             self._announce()
 
@@ -386,7 +402,15 @@ class ResourceTable(ScrollView, can_focus=True):
     def _resize_virtual(self) -> None:
         width = sum(w + 2 * PAD for w in self._widths)
         size = Size(width, len(self._order) + 1)
-        if size != self.virtual_size:
+        old = self.virtual_size
+        if size == old:
+            return
+        if self.is_mounted and old.width == size.width and min(old.height, size.height) > self.size.height + 2:
+            # more rows than lines before and after: the scrollbars stay as they are, so update
+            # them in place; assigning virtual_size would lay out the whole screen (~15 ms)
+            self.set_reactive(ResourceTable.virtual_size, size)
+            self._scroll_update(size)
+        else:
             self.virtual_size = size
 
     def _refresh_index(self, index: int) -> None:
