@@ -7,6 +7,7 @@ messages (``can_replace``), and the UI repaints at most every ``MIN_REPAINT`` se
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from typing import Any
@@ -153,6 +154,7 @@ class DockuiApp(App):
         gc.collect()
         gc.freeze()
         gc.set_threshold(2_000, 10, 20)
+        sys.setswitchinterval(0.005)  # the default again (the command line lowers it for the launch)
 
     def on_stats_tick(self, message: StatsTick) -> None:
         wait = self.STATS_REPAINT - (time.monotonic() - self._last_stats_paint)

@@ -84,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
         return 0
-    # list the engine while Textual is imported: the first screen then has its rows at once
+    # list the engine while Textual is imported: the first screen then has its rows at once. The
+    # store thread needs the GIL for a moment after every reply; with the default 5 ms switch
+    # interval the importing main thread kept it waiting ~450 ms, so switch often until the
+    # first rows are on screen (the app puts the default back)
+    sys.setswitchinterval(0.0002)
     from .store import Store
 
     store = Store(client.clone())

@@ -7,7 +7,6 @@ unless ``DOCKUI_TLS_INSECURE=1`` or the context says ``SkipTLSVerify``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
@@ -68,6 +67,8 @@ def current_context_name() -> str:
 def _context_endpoint(name: str, meta: dict) -> Endpoint:
     ep = (meta.get("Endpoints") or {}).get("docker") or {}
     host = _normalise(ep.get("Host") or DEFAULT_UNIX)
+    import hashlib  # only for contexts (OpenSSL's hashes cost ~8 ms to load at launch)
+
     digest = hashlib.sha256(name.encode()).hexdigest()
     tls_dir = docker_config_dir() / "contexts" / "tls" / digest / "docker"
     tls = None

@@ -111,6 +111,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._highlighted: str | None = None
         self._fit_timer = None
+        self._combos: dict[tuple, Style] = {}
         self._strip_width = 0  # the width the cached strips are extended to
 
     # --- keys typed ahead of the prompt -------------------------------------------------------
@@ -431,33 +432,68 @@ class ResourceTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._combos.clear()
         self._header = None
         self._styles_key = None
 
-    def _render_cells(self, cells: Sequence[Cell]) -> Strip:
+    def _render_cells(self, cells: Sequence[Cell], base: Style, cell_widths: Sequence[int] | None = None) -> Strip:
+        """One row as a strip in its final styles (``base`` under each cell's own style).
+
+        Built directly as segments, two or so per cell (~0.1 ms a row): the blank padding
+        between cells is one base-style segment, a cell's text one segment in base+its style.
+        """
         console = self.app.console
         segments: list[Segment] = []
-        for cell, width in zip(cells, self._widths, strict=False):
-            segments.append(Segment(" " * PAD))
+        append = segments.append
+        gap = PAD
+        total = 0
+        widths = self._widths
+        for i, cell in enumerate(cells[: len(widths)]):
+            width = widths[i]
+            cw = cell_widths[i] if cell_widths is not None else _width(cell)
             if isinstance(cell, Text):
-                text = cell
-                if text.cell_len > width:
-                    text = text.copy()
-                    text.truncate(width, overflow="ellipsis")
-                if text._spans:
-                    segments.extend(text.render(console))
-                else:  # Text.render drops the base style of a Text without spans
-                    segments.append(Segment(text.plain, _style(console, text.style)))
-                gap = width - text.cell_len
+                if cw > width or cell._spans:
+                    text = cell
+                    if cw > width:
+                        text = cell.copy()
+                        text.truncate(width, overflow="ellipsis")
+                        cw = text.cell_len
+                    append(Segment(" " * gap, base))
+                    if text._spans:
+                        for seg in text.render(console):
+                            append(Segment(seg.text, base + seg.style if seg.style else base))
+                    else:
+                        append(Segment(text.plain, self._combined(base, text.style, console)))
+                    total += gap + cw
+                    gap = width - cw + 2 * PAD
+                    continue
+                plain, style = cell.plain, self._combined(base, cell.style, console)
             else:
-                if cell_len(cell) > width:
-                    cell = Text(cell)
-                    cell.truncate(width, overflow="ellipsis")
-                    cell = cell.plain
-                segments.append(Segment(cell))
-                gap = width - cell_len(cell)
-            segments.append(Segment(" " * (gap + PAD)))
-        return Strip(segments)
+                plain, style = cell, base
+                if cw > width:
+                    cut = Text(cell)
+                    cut.truncate(width, overflow="ellipsis")
+                    plain, cw = cut.plain, cut.cell_len
+            if style is base:  # padding and text in one segment
+                append(Segment(" " * gap + plain, base))
+            else:
+                append(Segment(" " * gap, base))
+                append(Segment(plain, style))
+            total += gap + cw
+            gap = width - cw + 2 * PAD
+        gap -= PAD
+        if gap > 0:
+            append(Segment(" " * gap, base))
+            total += gap
+        return Strip(segments, total)
+
+    def _combined(self, base: Style, style: str | Style, console) -> Style:
+        key = (base, style)
+        hit = self._combos.get(key)
+        if hit is None:
+            cell = _style(console, style)
+            hit = self._combos[key] = base + cell if cell else base
+        return hit
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -466,7 +502,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if y == 0:
             if self._header is None:
                 style = self.get_component_rich_style("resource-table--header")
-                self._header = self._render_cells(self._labels).apply_style(style)
+                self._header = self._render_cells(self._labels, base + style)
             return self._header.crop_extend(scroll_x, scroll_x + width, base + self.get_component_rich_style("resource-table--header"))
         index = scroll_y + y - 1
         if index >= len(self._order):
@@ -474,14 +510,17 @@ class ResourceTable(ScrollView, can_focus=True):
         rid = self._order[index]
         if index == self.cursor_row:
             cursor: Style = self.get_component_rich_style("resource-table--cursor")
-            strip = self._render_cells(self._cells[rid]).apply_style(base + cursor)
+            strip = self._render_cells(self._cells[rid], base + cursor, self._row_widths.get(rid))
             return strip.crop_extend(scroll_x, scroll_x + width, base + cursor)
         if scroll_x:
-            return self._render_cells(self._cells[rid]).apply_style(base).crop_extend(scroll_x, scroll_x + width, base)
+            return self._render_cells(self._cells[rid], base, self._row_widths.get(rid)).crop_extend(scroll_x, scroll_x + width, base)
         if width != self._strip_width:
             self._strips.clear()
             self._strip_width = width
         strip = self._strips.get(rid)
         if strip is None:  # cached as drawn: cut or padded to the widget's width
-            strip = self._strips[rid] = self._render_cells(self._cells[rid]).apply_style(base).crop_extend(0, width, base)
+            strip = self._render_cells(self._cells[rid], base, self._row_widths.get(rid))
+            if strip.cell_length != width:
+                strip = strip.crop_extend(0, width, base)
+            self._strips[rid] = strip
         return strip
