@@ -38,6 +38,12 @@ FIELD_FILTERS = {
 }
 
 
+def _haystack(cells: tuple, stats: set[int]) -> str:
+    """What the filter searches in a row: its cells' text, lower case. Stats cells are left
+    out, so the rows a filter shows do not change with every stats tick."""
+    return " ".join(c.plain if isinstance(c, Text) else c for i, c in enumerate(cells) if i not in stats).lower()
+
+
 class PromptInput(Input):
     """The ``:`` command line and the ``/`` filter line (focusable only while open)."""
 
@@ -276,8 +282,7 @@ class ResourcesScreen(Screen):
             if text_filter:
                 hay = hit[2]
                 if hay is None:
-                    # stats cells are left out: the rows a filter shows do not change with every tick
-                    hay = " ".join(c.plain if isinstance(c, Text) else c for i, c in enumerate(hit[1]) if i not in stats_set).lower()
+                    hay = _haystack(hit[1], stats_set)
                     hit = cache[rid] = (hit[0], hit[1], hay, hit[3])
                 if (text_filter in hay) == negate:
                     continue
@@ -691,6 +696,16 @@ class ResourcesScreen(Screen):
 
     def action_filter(self) -> None:
         self._open_prompt("/", self.filter)
+        self.call_after_refresh(self._warm_haystacks)
+
+    def _warm_haystacks(self) -> None:
+        """Build each row's filter text while the prompt opens, not in the first keystroke's paint."""
+        columns = self._shown_columns or self.spec.columns
+        stats = {i for i, c in enumerate(columns) if c.stats}
+        cache = self._cells
+        for rid, hit in list(cache.items()):
+            if hit[2] is None:
+                cache[rid] = (hit[0], hit[1], _haystack(hit[1], stats), hit[3])
 
     def ask_rename(self, cid: str, name: str) -> None:
         self._exec_target = cid

@@ -406,9 +406,11 @@ class ResourceTable(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        if self.is_mounted and old.width == size.width and min(old.height, size.height) > self.size.height + 2:
-            # more rows than lines before and after: the scrollbars stay as they are, so update
-            # them in place; assigning virtual_size would lay out the whole screen (~15 ms)
+        lines = self.size.height
+        if self.is_mounted and old.width == size.width and (
+                min(old.height, size.height) > lines + 2 or max(old.height, size.height) < lines - 1):
+            # more rows than lines before and after (or fewer, both times): the scrollbars stay as
+            # they are, so update them in place; assigning virtual_size lays out the whole screen
             self.set_reactive(ResourceTable.virtual_size, size)
             self._scroll_update(size)
         else:
