@@ -9,7 +9,7 @@ import pytest
 
 from dockui.engine import EngineClient
 from dockui.store import Store, StoreChange
-from dockui.store.model import container_state
+from dockui.store.model import container_state, provisional_summary
 from dockui.store.stats import cpu_percent, memory_used, sample_from
 
 from .conftest import IMAGE
@@ -210,3 +210,17 @@ def test_busy_container_stats_agree_with_docker_stats(client: EngineClient, make
         assert abs(ours.cpu - theirs) < max(40.0, theirs * 0.5), (ours.cpu, theirs)
     finally:
         hub.close()
+
+
+def test_a_create_event_gives_a_provisional_row_until_the_list_api_answers():
+    """Pure parsing unit: what a create event says is enough for a row (name, image, compose
+    labels, age); the store publishes it before it re-reads the container."""
+    event = {"Type": "container", "Action": "create", "timeNano": 1_700_000_000_123_456_789,
+             "Actor": {"ID": "c" * 64, "Attributes": {"name": "web-1", "image": "dockui/busybox:latest",
+                                                     "com.docker.compose.project": "shop", "tier": "front"}}}
+    row = provisional_summary(event)
+    assert row["Id"] == "c" * 64 and row["Name"] == "web-1" and row["Image"] == "dockui/busybox:latest"
+    assert row["Project"] == "shop" and row["Labels"] == {"com.docker.compose.project": "shop", "tier": "front"}
+    assert row["Created"] == 1_700_000_000 and container_state(row) == "created" and row["Provisional"]
+    bare = provisional_summary({"Type": "container", "Action": "create", "Actor": {"ID": "d" * 64, "Attributes": "junk"}})
+    assert bare["Name"] == "d" * 12 and bare["Labels"] == {}

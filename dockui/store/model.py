@@ -115,6 +115,24 @@ def container_summary(raw: Mapping[str, Any]) -> dict[str, Any]:
     return d
 
 
+def provisional_summary(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A container as its ``create`` event describes it (name, image, labels, time), shaped like
+    a list-API row, until the list API's own row replaces it."""
+    actor = event.get("Actor") or {}
+    attrs = actor.get("Attributes") or {}
+    if not isinstance(attrs, dict):
+        attrs = {}
+    cid = str(actor.get("ID") or event.get("id") or "")
+    t = event.get("timeNano")
+    created = int(t / 1e9) if isinstance(t, (int, float)) and t > 0 else int(event.get("time") or time.time())
+    labels = {str(k): str(v) for k, v in attrs.items() if k not in ("name", "image")}
+    return container_summary({
+        "Id": cid, "Names": ["/" + str(attrs.get("name") or cid[:12])], "Image": str(attrs.get("image") or ""),
+        "ImageID": "", "Command": "", "Created": created, "Ports": [], "Labels": labels, "State": "created",
+        "Status": "Created", "Mounts": [], "Provisional": True,
+    })
+
+
 def container_state(c: Mapping[str, Any]) -> str:
     """One word for the state column: running, unhealthy, paused, restarting, exited(3), created, dead..."""
     state = str(c.get("State") or "")

@@ -28,6 +28,7 @@ from .model import (
     facts_from,
     kind_id,
     projects_from,
+    provisional_summary,
     state_counts,
 )
 
@@ -216,6 +217,7 @@ class Store:
         return self._replace("containers", {k: v for k, v in found.items() if k in ids}, only=ids)
 
     def _apply(self, events: list[dict[str, Any]]) -> StoreChange:
+        created: dict[str, dict[str, Any]] = {}
         containers: set[str] = set()
         kinds: set[str] = set()
         facts = False
@@ -237,6 +239,10 @@ class Store:
                 containers.add(oid)
                 if action in ("destroy", "create"):
                     kinds.update(("volumes",))  # anonymous volumes come and go with containers
+                if action == "create" and oid not in self._data["containers"]:
+                    created[oid] = e
+                elif action == "destroy":
+                    created.pop(oid, None)
             elif typ == "image":
                 kinds.add("images")
             elif typ == "network":
@@ -250,6 +256,11 @@ class Store:
                 facts = True
             elif typ == "daemon":
                 facts = True
+        if created:
+            # a new container shows at once, from what its create event says; the re-read below
+            # (which the engine may hold up while the container starts) fills in the rest
+            self._publish(self._replace("containers", {cid: provisional_summary(e) for cid, e in created.items()},
+                                        only=set(created)))
         ch = StoreChange(facts=facts)
         ch = ch.merge(self._refresh_containers(containers))
         if ch and (facts or kinds):
