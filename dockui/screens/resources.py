@@ -255,9 +255,7 @@ class ResourcesScreen(Screen):
         cache = self._cells
         stats_cols = [i for i, c in enumerate(columns) if c.stats]
         stats_set = set(stats_cols)
-        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
-        keyf = sort_col.sort or (lambda r, c: "")
-        name = spec.columns[0].sort or (lambda r, c: "")
+        sort_col, keyf, name = self._sorting()
         live = self.app.stats.active() if stats_cols else set()
         restat = (live | self._stats_live) if stats_only else set()
         self._stats_live = live
@@ -272,13 +270,8 @@ class ResourcesScreen(Screen):
                 cells = self._styled(rid, row, tuple(c.cell(row, ctx) for c in columns))
                 hit = cache[rid] = (row, cells, None, (keyf(row, ctx), name(row, ctx), rid))
             elif rid in restat:
-                cells = list(hit[1])
-                style = spec.style(row)
-                for i in stats_cols:
-                    cell = columns[i].cell(row, ctx)
-                    cells[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
                 key = (keyf(row, ctx), name(row, ctx), rid) if sort_col.stats else hit[3]
-                hit = cache[rid] = (row, tuple(cells), hit[2], key)
+                hit = cache[rid] = (row, self._with_stats(row, hit[1], columns, stats_cols), hit[2], key)
             if text_filter:
                 hay = hit[2]
                 if hay is None:
@@ -309,9 +302,7 @@ class ResourcesScreen(Screen):
             return None
         spec, ctx = self.spec, self.app.ctx
         columns = self._shown_columns or spec.columns
-        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
-        keyf = sort_col.sort or (lambda r, c: "")
-        name = spec.columns[0].sort or (lambda r, c: "")
+        sort_col, keyf, name = self._sorting()
         keys = [(keyf(row, ctx), name(row, ctx), rid) for rid, row in snap.items()]
         try:
             top = sorted(keys, reverse=self.sort_reverse)[:limit]
@@ -327,6 +318,12 @@ class ResourcesScreen(Screen):
             out.append((rid, hit[1]))
         return out
 
+    def _sorting(self) -> tuple[Column, Any, Any]:
+        """The sort column, its key function and the name key that breaks ties."""
+        spec = self.spec
+        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
+        return sort_col, sort_col.sort or (lambda r, c: ""), spec.columns[0].sort or (lambda r, c: "")
+
     def _view_key(self) -> tuple:
         """Everything but stats that decides which rows show, in what order, with what cells."""
         return (self.kind, id(self.app.store), self.app.store.version(self.kind), self.filter, self.sort_key,
@@ -336,9 +333,9 @@ class ResourcesScreen(Screen):
         """A stats tick and nothing else changed since the last full pass: new stats cells for the
         rows with live streams only, patched into the table in place (O(live rows), not O(rows)).
         False when a full pass is needed (the order may depend on stats, or something else moved)."""
-        spec, ctx = self.spec, self.app.ctx
+        spec = self.spec
         columns = self._shown_columns or spec.columns
-        sort_col = next((c for c in spec.columns if c.key == self.sort_key), spec.columns[0])
+        sort_col = self._sorting()[0]
         if sort_col.stats or getattr(self, "_rows_key", None) != self._view_key():
             return False
         stats_cols = [i for i, c in enumerate(columns) if c.stats]
@@ -353,16 +350,20 @@ class ResourcesScreen(Screen):
             hit = cache.get(rid)
             if hit is None:
                 continue
-            row = hit[0]
-            cells = list(hit[1])
-            style = spec.style(row)
-            for i in stats_cols:
-                cell = columns[i].cell(row, ctx)
-                cells[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
-            hit = cache[rid] = (row, tuple(cells), hit[2], hit[3])  # the haystack holds no stats cells
-            changes[rid] = hit[1]
+            cells = self._with_stats(hit[0], hit[1], columns, stats_cols)
+            cache[rid] = (hit[0], cells, hit[2], hit[3])  # the haystack holds no stats cells
+            changes[rid] = cells
         self.table.update_rows(changes)
         return True
+
+    def _with_stats(self, row: Mapping[str, Any], cells: tuple, columns: tuple, stats_cols: list[int]) -> tuple:
+        """``cells`` with the stats columns built again from the latest samples, in the row's style."""
+        out = list(cells)
+        style = self.spec.style(row)
+        for i in stats_cols:
+            cell = columns[i].cell(row, self.app.ctx)
+            out[i] = Text(cell, style=style) if style and isinstance(cell, str) else cell
+        return tuple(out)
 
     def _styled(self, rid: str, row: Mapping[str, Any], cells: tuple) -> tuple:
         style = self.spec.style(row)

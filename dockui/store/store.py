@@ -362,20 +362,9 @@ class Store:
                     # already queued goes with it); during a burst, batches are BATCH apart
                     deadline = last_batch + BATCH
                     while True:
-                        try:
-                            item = q.get_nowait()
-                        except queue.Empty:
-                            break
-                        if isinstance(item, tuple):
-                            q.put(item)
-                            break
-                        batch.append(item)
-                    while not isinstance(item, tuple):
                         left = deadline - time.monotonic()
-                        if left <= 0:
-                            break
                         try:
-                            item = q.get(timeout=left)
+                            item = q.get(timeout=left) if left > 0 else q.get_nowait()
                         except queue.Empty:
                             break
                         if isinstance(item, tuple):

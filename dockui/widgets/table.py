@@ -14,7 +14,7 @@ identity check. The cursor stays on its resource by id when rows move, appear or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -72,9 +72,7 @@ class ResourceTable(ScrollView, can_focus=True):
     ResourceTable > .resource-table--cursor { text-style: reverse bold; }
     """
 
-    class RowHighlighted(Message):
-        """The cursor moved to another row (``row_id`` None: the table is empty)."""
-
+    class _RowMessage(Message):
         def __init__(self, table: ResourceTable, row_id: str | None) -> None:
             super().__init__()
             self.table = table
@@ -84,17 +82,11 @@ class ResourceTable(ScrollView, can_focus=True):
         def control(self) -> ResourceTable:
             return self.table
 
-    class RowSelected(Message):
+    class RowHighlighted(_RowMessage):
+        """The cursor moved to another row (``row_id`` None: the table is empty)."""
+
+    class RowSelected(_RowMessage):
         """A row was double-clicked."""
-
-        def __init__(self, table: ResourceTable, row_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row_id = row_id
-
-        @property
-        def control(self) -> ResourceTable:
-            return self.table
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -105,9 +97,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cells: dict[str, tuple[Cell, ...]] = {}
         self._row_widths: dict[str, tuple[int, ...]] = {}
         self._widths: list[int] = []
-        self._strips: dict[str, Strip] = {}  # rendered rows without the cursor, unstyled by the widget
+        self._strips: dict[str, Strip] = {}  # rows without the cursor, as drawn at _strip_width
         self._header: Strip | None = None
-        self._styles_key: tuple | None = None
         self.cursor_row = 0
         self._highlighted: str | None = None
         self._fit_timer = None
@@ -151,9 +142,8 @@ class ResourceTable(ScrollView, can_focus=True):
         self._index = {}
         self._cells.clear()
         self._row_widths.clear()
-        self._strips.clear()
-        self._widths = [cell_len(label) for label in self._labels]
-        self._header = None
+        self._forget_rendering()
+        self._widths = self._label_widths()
         if self._fit_timer is not None:
             self._fit_timer.stop()
             self._fit_timer = None
@@ -202,45 +192,26 @@ class ResourceTable(ScrollView, can_focus=True):
         re-rendered when next drawn, and only its line is refreshed unless the order changed.
         """
         current = self.current_id
-        cells_of, widths_of, strips = self._cells, self._row_widths, self._strips
         changed: list[str] = []
         order: list[str] = []
-        ncols = len(self._keys)
         for rid, cells in rows:
             order.append(rid)
-            old = cells_of.get(rid)
-            if old is cells:
-                continue
-            cells = tuple(cells)
-            if old is not None and old == cells:
-                cells_of[rid] = cells
-                continue
-            if len(cells) < ncols:
-                cells = cells + ("",) * (ncols - len(cells))
-            cells_of[rid] = cells
-            widths_of[rid] = tuple(_width(c) for c in cells[:ncols])
-            strips.pop(rid, None)
-            changed.append(rid)
+            if self._take(rid, cells):
+                changed.append(rid)
         reorder = order != self._order
         membership = reorder and (len(order) != len(self._order) or set(order) != self._index.keys())
         if membership:
             wanted = set(order)
-            for rid in [r for r in cells_of if r not in wanted]:
-                del cells_of[rid]
-                widths_of.pop(rid, None)
-                strips.pop(rid, None)
+            for rid in [r for r in self._cells if r not in wanted]:
+                del self._cells[rid]
+                self._row_widths.pop(rid, None)
+                self._strips.pop(rid, None)
         widths_changed = False
         if membership or changed:
             if membership:  # rows came or went: fit the columns to what is there now
-                new = [cell_len(label) for label in self._labels]
-                sources = widths_of.values()
+                new = self._fitted(self._label_widths())
             else:  # cells changed in place: columns only grow, so stats values do not make them jitter
-                new = list(self._widths)
-                sources = (widths_of[r] for r in changed)
-            for ws in sources:
-                for i, w in enumerate(ws):
-                    if w > new[i]:
-                        new[i] = w
+                new = self._fitted(self._widths, changed)
             if membership and any(n < w for n, w in zip(new, self._widths, strict=False)):
                 # narrower columns wait until the rows stop changing (typing a filter): columns
                 # do not jump on every keystroke, and the cached rows stay valid meanwhile
@@ -248,8 +219,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 new = [max(n, w) for n, w in zip(new, self._widths, strict=False)]
             if new != self._widths:
                 self._widths = new
-                self._header = None
-                strips.clear()
+                self._forget_rendering()
                 widths_changed = True
         top, height = int(self.scroll_y), self.size.height
         shown_before = self._order[top : top + max(0, height - 1)] if reorder else None
@@ -283,6 +253,42 @@ class ResourceTable(ScrollView, can_focus=True):
         if self.current_id != self._highlighted:
             self._announce()
 
+    def _take(self, rid: str, cells: Sequence[Cell]) -> bool:
+        """Keep ``cells`` for row ``rid``; True when they differ from what was shown (the row's
+        widths are measured and its rendered strip dropped)."""
+        old = self._cells.get(rid)
+        if old is cells:
+            return False
+        cells = tuple(cells)
+        if old is not None and old == cells:
+            self._cells[rid] = cells
+            return False
+        ncols = len(self._keys)
+        if len(cells) < ncols:
+            cells = cells + ("",) * (ncols - len(cells))
+        self._cells[rid] = cells
+        self._row_widths[rid] = tuple(_width(c) for c in cells[:ncols])
+        self._strips.pop(rid, None)
+        return True
+
+    def _fitted(self, start: Sequence[int], rows: Iterable[str] | None = None) -> list[int]:
+        """Column widths: ``start`` widened to the cells of ``rows`` (default: every row)."""
+        new = list(start)
+        widths_of = self._row_widths
+        for ws in (widths_of.values() if rows is None else (widths_of[r] for r in rows)):
+            for i, w in enumerate(ws):
+                if w > new[i]:
+                    new[i] = w
+        return new
+
+    def _label_widths(self) -> list[int]:
+        return [cell_len(label) for label in self._labels]
+
+    def _forget_rendering(self) -> None:
+        """Column widths or styles changed: every cached strip and the header are stale."""
+        self._strips.clear()
+        self._header = None
+
     FIT_DELAY = 0.4
 
     def _schedule_fit(self) -> None:
@@ -293,47 +299,21 @@ class ResourceTable(ScrollView, can_focus=True):
     def _fit(self) -> None:
         """Columns as narrow as the rows shown now allow."""
         self._fit_timer = None
-        new = [cell_len(label) for label in self._labels]
-        for ws in self._row_widths.values():
-            for i, w in enumerate(ws):
-                if w > new[i]:
-                    new[i] = w
+        new = self._fitted(self._label_widths())
         if new != self._widths:
             self._widths = new
-            self._header = None
-            self._strips.clear()
+            self._forget_rendering()
             self._resize_virtual()
             self.refresh()
 
     def update_rows(self, changes: dict[str, Sequence[Cell]]) -> None:
         """New cells for rows already shown, in place (a stats tick): the order stays, rows not
         shown are ignored, and the cost is that of the rows named, not of the table."""
-        index, cells_of, strips = self._index, self._cells, self._strips
-        ncols = len(self._keys)
-        changed: list[str] = []
-        widths = self._widths
-        grown = False
-        for rid, cells in changes.items():
-            old = cells_of.get(rid)
-            if rid not in index or old is cells:
-                continue
-            cells = tuple(cells)
-            if old == cells:
-                cells_of[rid] = cells
-                continue
-            if len(cells) < ncols:
-                cells = cells + ("",) * (ncols - len(cells))
-            cells_of[rid] = cells
-            ws = self._row_widths[rid] = tuple(_width(c) for c in cells[:ncols])
-            for i, w in enumerate(ws):
-                if w > widths[i]:
-                    widths[i] = w
-                    grown = True
-            strips.pop(rid, None)
-            changed.append(rid)
-        if grown:
-            self._header = None
-            strips.clear()
+        changed = [rid for rid, cells in changes.items() if rid in self._index and self._take(rid, cells)]
+        grown = self._fitted(self._widths, changed)
+        if grown != self._widths:
+            self._widths = grown
+            self._forget_rendering()
             self._resize_virtual()
             self.refresh()
         else:
@@ -433,10 +413,8 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
+        self._forget_rendering()
         self._combos.clear()
-        self._header = None
-        self._styles_key = None
 
     def _render_cells(self, cells: Sequence[Cell], base: Style, cell_widths: Sequence[int] | None = None) -> Strip:
         """One row as a strip in its final styles (``base`` under each cell's own style).
