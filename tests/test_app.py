@@ -356,3 +356,41 @@ def test_stats_cells_follow_the_engine_in_place(make_container, unique):
             assert table.row_ids == order and table.current_id == idle
 
     run(main())
+
+
+def test_filter_keystroke_applies_at_once_without_layout_and_ignores_stale_changes(make_container, unique):
+    """A filter keystroke narrows the table in the key's own step (so the prompt, header and table
+    are drawn in one frame), asks for no screen layout, and a Changed message that arrives after
+    later keys (typed ahead, pasted) does not put the older text back."""
+    from textual import events
+    from textual.widgets import Input
+
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await wait_until(pilot, lambda: app.store.loaded)
+            cid = make_container(name=unique)
+            assert await wait_until(pilot, lambda: cid in set(app.main.table.row_ids))
+            await pilot.press("slash")
+            prompt = app.main.query_one("#prompt", Input)
+            layouts = []
+            real_refresh = prompt.refresh
+
+            def refresh(*regions, **kw):
+                if kw.get("layout"):
+                    layouts.append(kw)
+                return real_refresh(*regions, **kw)
+
+            prompt.refresh = refresh
+            for ch in unique:
+                await prompt._on_key(events.Key(ch, ch))
+            # no message processed in between: the filter and the rows follow the keys at once
+            assert app.main.filter == unique
+            assert app.main.table.row_ids == [cid]
+            assert layouts == []
+            app.main.on_input_changed(Input.Changed(prompt, unique[:1]))  # a stale message
+            assert app.main.filter == unique and app.main.table.row_ids == [cid]
+            await pilot.pause(0.1)
+            assert app.main.filter == unique and app.main.table.row_ids == [cid]
+
+    run(main())

@@ -15,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -50,6 +51,13 @@ class PromptInput(Input):
     def on_mount(self) -> None:
         self.can_focus = False
 
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size on every change, and that reactive asks for a layout of the
+        # whole screen (~5 ms of a keystroke's frame at 1,000 rows); a one-line prompt at the
+        # bottom needs none, so the size is stored without it and Input's own setting is a no-op
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
+
     async def _on_key(self, event: events.Key) -> None:
         if not getattr(self.screen, "prompt_mode", ""):
             # keys queued here after the prompt closed (typed ahead): they belong to the table
@@ -68,9 +76,16 @@ class PromptInput(Input):
                 self.screen.action_clear()
             return
         await super()._on_key(event)
+        # the filter follows the keystroke in the same step, not when the Changed message has
+        # bubbled up: then the prompt, the header and the table are drawn in one frame (waiting
+        # for the message, the table came a frame, ~12 ms, after the prompt's echo); the Changed
+        # messages that follow find the filter applied and paint nothing more
+        typed = getattr(self.screen, "prompt_typed", None)
+        if typed is not None:
+            typed(self.value)
 
     DEFAULT_CSS = """
-    PromptInput, PromptInput:focus { dock: bottom; height: 0; border: none; padding: 0 1; }
+    PromptInput, PromptInput:focus { dock: bottom; width: 1fr; height: 0; border: none; padding: 0 1; }
     PromptInput.-visible, PromptInput.-visible:focus { height: 1; }
     """
 
@@ -735,8 +750,13 @@ class ResourcesScreen(Screen):
         self.set_focus(self.table)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self.prompt_mode == "/":
-            self.filter = event.value
+        # the prompt's value now, not the message's: a message queued behind later keys is stale
+        self.prompt_typed(event.input.value)
+
+    def prompt_typed(self, value: str) -> None:
+        """The prompt's text changed (a keystroke, a paste): a filter applies at once."""
+        if self.prompt_mode == "/" and value != self.filter:
+            self.filter = value
             self.repaint(force=True)  # at once: a paint costs what is on screen, not the row count
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
