@@ -144,7 +144,9 @@ class DockuiApp(App):
         self.refresh_header()
         if not self._gc_frozen and self.store.loaded:
             self._gc_frozen = True
-            self.call_after_refresh(self._freeze_heap)
+            # not at the next refresh: the launch's frames are not done by then (the header came
+            # ~60 ms late, behind the full collection below)
+            self.set_timer(self.FREEZE_AFTER, self._freeze_heap)
 
     def _freeze_heap(self) -> None:
         """Once the first full snapshot is on screen: move what exists now (Textual, the loaded
@@ -154,6 +156,7 @@ class DockuiApp(App):
         gc.collect()
         gc.freeze()
         gc.set_threshold(2_000, 10, 20)
+        gc.enable()  # the command line switches it off for the launch
         sys.setswitchinterval(0.005)  # the default again (the command line lowers it for the launch)
 
     def on_stats_tick(self, message: StatsTick) -> None:
@@ -205,8 +208,11 @@ class DockuiApp(App):
         for w in self.config.warnings:
             self.notify(w, severity="warning", markup=False, timeout=8)
         self.set_interval(1.0, self.refresh_header)
+        self.set_timer(self.GC_AT_THE_LATEST, lambda: gc.enable())  # an engine that never answers: collect anyway
 
     MIN_SIZE = (60, 15)
+    FREEZE_AFTER = 0.5  # seconds after the first full snapshot came
+    GC_AT_THE_LATEST = 5.0  # seconds after mounting, whether or not the first list came
 
     def on_resize(self, event) -> None:
         w, h = event.size

@@ -394,3 +394,27 @@ def test_filter_keystroke_applies_at_once_without_layout_and_ignores_stale_chang
             assert app.main.filter == unique and app.main.table.row_ids == [cid]
 
     run(main())
+
+
+def test_collector_is_back_on_after_the_launch_with_or_without_an_engine(tmp_path):
+    """The command line turns the cyclic collector off for the launch; the app turns it back on
+    once the first list is drawn, and a few seconds in when no engine ever answers."""
+    import gc
+
+    async def main(app, wait_for):
+        gc.disable()
+        try:
+            async with app.run_test(size=(120, 30)) as pilot:
+                assert await wait_until(pilot, wait_for)
+                if app.store.loaded:
+                    assert not gc.isenabled()  # not while the first frames are drawn
+                assert await wait_until(pilot, gc.isenabled, timeout=5)
+        finally:
+            gc.enable()
+
+    app = make_app()
+    app.FREEZE_AFTER = 1.0
+    run(main(app, lambda: app.store.loaded))
+    gone = DockuiApp(EngineClient(f"unix://{tmp_path}/gone.sock", timeout=2))
+    gone.GC_AT_THE_LATEST = 1.0
+    run(main(gone, lambda: gone.store.connection.status == "reconnecting"))
