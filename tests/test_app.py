@@ -351,8 +351,10 @@ def test_stats_cells_follow_the_engine_in_place(make_container, unique):
             update_rows = table.update_rows
             table.update_rows = lambda changes: (patched.append(set(changes)), update_rows(changes))[1]
             before = busy_cpu()
-            assert await wait_until(pilot, lambda: busy_cpu() != before, 10)
-            assert any(busy in p for p in patched), "the stats tick did not take the in-place path"
+            # Any container event on the shared engine (another test's teardown, a status text that
+            # moved on) makes the next tick a full pass; the tick after that is in place again.
+            ok = await wait_until(pilot, lambda: any(busy in p for p in patched) and busy_cpu() != before, 20)
+            assert ok, f"the stats tick did not take the in-place path: {patched[-5:]}"
             assert table.row_ids == order and table.current_id == idle
 
     run(main())
