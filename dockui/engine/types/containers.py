@@ -1,0 +1,3 @@
+"""Configuration types: HostConfig, LogConfig, Ulimit, DeviceRequest, ContainerConfig."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Configuration types: Healthcheck."""
+
+__all__: list[str] = []

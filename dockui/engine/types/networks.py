@@ -1,0 +1,3 @@
+"""Configuration types: EndpointConfig, NetworkingConfig, IPAMConfig, IPAMPool."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Configuration types: SwarmSpec, SwarmExternalCA."""
+
+__all__: list[str] = []
