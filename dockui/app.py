@@ -22,13 +22,13 @@ from .ansi import one_line
 from .config import Config
 from .engine import EngineClient, EngineError
 from .glyphs import DOT
+from .kinds import KINDS
 from .screens.actions import Action
 from .screens.context import ViewContext
 from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen, TooSmallScreen
 from .screens.resources import ResourcesScreen
 from .screens.specs import ALIASES
 from .store import StatsHub, Store, StoreChange
-from .store.model import KINDS
 from .widgets.quiet import QuietStatic
 
 

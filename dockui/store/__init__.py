@@ -1,7 +1,7 @@
 """The single source of truth for the UI: engine snapshots kept current by ``/events``, and stats."""
 
-from .model import KINDS, ConnectionState, EngineFacts, StoreChange
+from .model import ConnectionState, EngineFacts, StoreChange
 from .stats import StatsHub, StatsSample
 from .store import Store
 
-__all__ = ["KINDS", "ConnectionState", "EngineFacts", "StoreChange", "StatsHub", "StatsSample", "Store"]
+__all__ = ["ConnectionState", "EngineFacts", "StoreChange", "StatsHub", "StatsSample", "Store"]

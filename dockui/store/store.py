@@ -1,6 +1,7 @@
 """The Store: one live picture of the engine, kept current by ``/events``.
 
-One watcher thread owns every write: it lists every kind, follows ``/events`` (read by a
+One watcher thread owns every write: it lists every kind of the registry (``dockui.kinds``:
+how each kind is listed, its id key, which events re-list it, what derives from it), follows ``/events`` (read by a
 second thread into a queue), re-reads only what an event names, coalescing bursts into
 batches of ``BATCH`` seconds, and publishes immutable snapshots. A broken stream reconnects with
 backoff and resyncs; a stalled engine is noticed by a ping. Readers never lock: they read the
@@ -20,16 +21,12 @@ from typing import Any
 
 from ..engine import EngineClient, EngineError, EngineUnreachable, NotFound
 from .model import (
-    KINDS,
     ConnectionState,
     EngineFacts,
     StoreChange,
     container_summary,
     facts_from,
-    kind_id,
-    projects_from,
     provisional_summary,
-    state_counts,
 )
 
 log = logging.getLogger("dockui.store")
@@ -44,6 +41,38 @@ BACKOFF = (0.5, 1, 2, 3, 5)  # seconds between reconnect attempts: an incident d
 
 _EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 Subscriber = Callable[[StoreChange], None]
+FIRST = "containers"  # listed first and on its own (the first screen paints early), and followed per id by events
+FACT_EVENTS = ("node", "service", "daemon")  # event types after which the engine facts are read again
+
+
+class _Registry:
+    """The kinds registry, imported by the watcher thread on first use (not before the UI's imports
+    start: the command line starts the store first), with what the store derives from it."""
+
+    def __init__(self) -> None:
+        from .. import kinds
+
+        self.kinds = kinds.KINDS
+        self.listed = [k for k in self.kinds.values() if k.list is not None]
+        self.derived: dict[str, list[Any]] = {}
+        for k in self.kinds.values():
+            if k.derive is not None and k.derived_from:
+                self.derived.setdefault(k.derived_from, []).append(k)
+        self.events: dict[str, set[str]] = {}  # "type" or "type:action" -> kinds to list again
+        for k in self.kinds.values():
+            for ev in k.events:
+                self.events.setdefault(ev, set()).add(k.name)
+        self.polled = [k.name for k in self.kinds.values() if k.poll]
+
+
+_registry: _Registry | None = None
+
+
+def registry() -> _Registry:
+    global _registry
+    if _registry is None:
+        _registry = _Registry()
+    return _registry
 
 
 class Store:
@@ -51,8 +80,8 @@ class Store:
 
     def __init__(self, client: EngineClient) -> None:
         self.client = client
-        self._data: dict[str, Mapping[str, Mapping[str, Any]]] = {k: _EMPTY for k in KINDS}
-        self._versions: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self._data: dict[str, Mapping[str, Mapping[str, Any]]] = {}  # kind -> id -> summary
+        self._versions: dict[str, int] = {}
         self.facts = EngineFacts(endpoint=client.endpoint.display)
         self.connection = ConnectionState("connecting", client.endpoint.display)
         self.counts: Mapping[str, int] = MappingProxyType({})
@@ -70,13 +99,13 @@ class Store:
 
     # --- reading -----------------------------------------------------------------------
     def snapshot(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
-        return self._data[kind]
+        return self._data.get(kind, _EMPTY)
 
     def get(self, kind: str, oid: str) -> Mapping[str, Any] | None:
-        return self._data[kind].get(oid)
+        return self._data.get(kind, _EMPTY).get(oid)
 
     def version(self, kind: str) -> int:
-        return self._versions[kind]
+        return self._versions.get(kind, 0)
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         """Call ``fn(change)`` on the watcher thread after each batch; returns an unsubscribe function."""
@@ -131,7 +160,7 @@ class Store:
 
     def _replace(self, kind: str, new: dict[str, Mapping[str, Any]], only: set[str] | None = None) -> StoreChange:
         """Swap in ``new`` for ``kind`` (or, with ``only``, for those ids) and say what changed."""
-        old = self._data[kind]
+        old = self._data.get(kind, _EMPTY)
         if only is not None:  # diff only the ids named: a lone event costs O(1) comparisons, not O(rows)
             merged = dict(old)
             add, rem, chg = set(), set(), set()
@@ -157,51 +186,42 @@ class Store:
         if not (added or removed or changed):
             return StoreChange()
         self._data[kind] = MappingProxyType(new)
-        self._versions[kind] += 1
+        self._versions[kind] = self._versions.get(kind, 0) + 1
         ch = StoreChange({kind: added} if added else {}, {kind: changed} if changed else {}, {kind: removed} if removed else {})
-        if kind == "containers":
-            self.counts = MappingProxyType(state_counts(new))
-            if touched is None or any(c.get("Project") for c in touched):  # projects derive from labelled containers only
-                ch = ch.merge(self._replace("projects", projects_from(new)))
+        reg = registry()
+        for d in reg.derived.get(kind, ()):  # compose projects from the containers' labels
+            if touched is None or d.derive_when(touched):
+                ch = ch.merge(self._replace(d.name, d.derive(new)))
+        k = reg.kinds.get(kind)
+        if k is not None and k.counts is not None:  # the header's counts
+            self.counts = MappingProxyType(k.counts(new))
             ch = StoreChange(ch.added, ch.changed, ch.removed, facts=True)
         return ch
 
     def _list(self, kind: str) -> dict[str, Mapping[str, Any]]:
-        c = self.client
-        if kind == "containers":
-            return {r["Id"]: container_summary(r) for r in c.containers(all=True)}
-        if kind == "images":
-            return {r["Id"]: r for r in c.images()}
-        if kind == "networks":
-            return {r["Id"]: r for r in c.networks()}
-        if kind == "volumes":
-            return {r["Name"]: r for r in (c.volumes().get("Volumes") or [])}
-        if self.facts.swarm != "manager":
+        k = registry().kinds.get(kind)
+        if k is None or (k.swarm and self.facts.swarm != "manager"):
             return {}
-        if kind == "nodes":
-            return {r["ID"]: r for r in c.nodes()}
-        if kind == "services":
-            return {r["ID"]: r for r in c.services()}
-        if kind == "tasks":
-            return {r["ID"]: r for r in c.tasks()}
-        return {}
+        return k.load(self.client)
 
     def _load_all(self) -> StoreChange:
         """List every kind. Containers go out first, on their own, so the first screen paints early."""
         c = self.client
-        first = self._replace("containers", self._list("containers"))
+        first = self._replace(FIRST, self._list(FIRST))
         self.connection = ConnectionState("connected", c.endpoint.display)
         self._publish(first.merge(StoreChange(connection=True)))
         self.facts = facts_from(c.endpoint.display, c.version(), c.info())
         ch = StoreChange(facts=True)
-        for kind in ("images", "networks", "volumes", "nodes", "services", "tasks"):
+        for k in registry().listed:
+            if k.name == FIRST:
+                continue
             try:
-                ch = ch.merge(self._replace(kind, self._list(kind)))
+                ch = ch.merge(self._replace(k.name, self._list(k.name)))
             except NotFound:
                 pass
             except EngineError as exc:
-                if kind in ("nodes", "services", "tasks"):  # swarm not active or not a manager
-                    ch = ch.merge(self._replace(kind, {}))
+                if k.swarm:  # swarm not active or not a manager
+                    ch = ch.merge(self._replace(k.name, {}))
                 else:
                     raise exc
         return ch
@@ -210,14 +230,15 @@ class Store:
         if not ids:
             return StoreChange()
         if len(ids) > 50:
-            return self._replace("containers", self._list("containers"))
+            return self._replace(FIRST, self._list(FIRST))
         rows = self.client.containers(all=True, filters={"id": sorted(ids)})
         found = {r["Id"]: container_summary(r) for r in rows}
         # the id filter matches prefixes: keep exact ids only, and drop what is gone
-        return self._replace("containers", {k: v for k, v in found.items() if k in ids}, only=ids)
+        return self._replace(FIRST, {k: v for k, v in found.items() if k in ids}, only=ids)
 
     def _apply(self, events: list[dict[str, Any]]) -> StoreChange:
         created: dict[str, dict[str, Any]] = {}
+        on_event = registry().events
         containers: set[str] = set()
         kinds: set[str] = set()
         facts = False
@@ -238,28 +259,19 @@ class Store:
                     continue
                 containers.add(oid)
                 if action in ("destroy", "create"):
-                    kinds.update(("volumes",))  # anonymous volumes come and go with containers
-                if action == "create" and oid not in self._data["containers"]:
+                    kinds.update(on_event.get("container:" + action, ()))  # anonymous volumes come and go with containers
+                if action == "create" and oid not in self.snapshot(FIRST):
                     created[oid] = e
                 elif action == "destroy":
                     created.pop(oid, None)
-            elif typ == "image":
-                kinds.add("images")
-            elif typ == "network":
-                kinds.add("networks")
-            elif typ == "volume":
-                kinds.add("volumes")
-            elif typ in ("node", "service"):
-                kinds.add("nodes" if typ == "node" else "services")
-                if typ == "service":
-                    kinds.add("tasks")
-                facts = True
-            elif typ == "daemon":
-                facts = True
+            else:
+                kinds.update(on_event.get(typ, ()))
+                if typ in FACT_EVENTS:
+                    facts = True
         if created:
             # a new container shows at once, from what its create event says; the re-read below
             # (which the engine may hold up while the container starts) fills in the rest
-            self._publish(self._replace("containers", {cid: provisional_summary(e) for cid, e in created.items()},
+            self._publish(self._replace(FIRST, {cid: provisional_summary(e) for cid, e in created.items()},
                                         only=set(created)))
         ch = StoreChange(facts=facts)
         ch = ch.merge(self._refresh_containers(containers))
@@ -341,7 +353,7 @@ class Store:
             ch = self._load_all()
             self.loaded = True
             log.info("%s %s (%s)", "reconnected to" if was == "reconnecting" else "connected to", c.endpoint.display,
-                     ", ".join(f"{len(self._data[k])} {k}" for k in ("containers", "images", "networks", "volumes")))
+                     ", ".join(f"{len(v)} {k}" for k, v in self._data.items() if v))
             self._publish(ch.merge(StoreChange(connection=True)))
             last_ping = last_tasks = time.monotonic()
             last_batch = 0.0
@@ -395,7 +407,10 @@ class Store:
                     self._ping()
                 if self._want_tasks and self.facts.swarm == "manager" and now - last_tasks >= TASK_POLL:
                     last_tasks = now
-                    self._publish(self._replace("tasks", self._list("tasks")).merge(self._replace("services", self._list("services"))))
+                    ch = StoreChange()
+                    for kind in registry().polled:
+                        ch = ch.merge(self._replace(kind, self._list(kind)))
+                    self._publish(ch)
         finally:
             self._events_stream = None
             stream.close()
@@ -411,4 +426,4 @@ class Store:
         self.stop()
 
 
-__all__ = ["Store", "kind_id"]
+__all__ = ["Store", "registry"]

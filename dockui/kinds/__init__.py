@@ -1,0 +1,51 @@
+"""The registry of kinds: one module per kind (``dockui/kinds/<kind>.py``), each exporting ``KIND``.
+
+Like k9s's ``model/registry.go``: the store lists through it, and the resource screen, the help
+screen, the footer, the read-only guard and ``:`` completion all read it. Adding a kind is adding
+a module to this package (found by ``_discover``); nothing outside it changes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from .base import Action, Column, Kind
+
+# the order of the table views (and of ``:`` completion); modules not named here follow, by name
+ORDER = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects")
+_SKIP = {"base", "common"}
+
+
+def _discover() -> dict[str, Kind]:
+    names = [m.name for m in pkgutil.iter_modules(__path__) if m.name not in _SKIP and not m.name.startswith("_")]
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    out: dict[str, Kind] = {}
+    for n in names:
+        kind = getattr(importlib.import_module(f"{__name__}.{n}"), "KIND", None)
+        if isinstance(kind, Kind):
+            out[kind.name] = kind
+    return out
+
+
+KINDS: dict[str, Kind] = _discover()
+ALIASES: dict[str, str] = {a: k.name for k in KINDS.values() for a in (k.name, *k.aliases)}
+
+
+def lookup(word: str) -> Kind | None:
+    """The kind a ``:`` word names (its name or an alias), or None."""
+    name = ALIASES.get(word.lower())
+    return KINDS[name] if name else None
+
+
+def get(name: str) -> Kind:
+    return KINDS[name]
+
+
+def complete(prefix: str) -> list[str]:
+    """Kind names (and aliases) that start with ``prefix``, for ``:`` completion."""
+    p = prefix.lower()
+    return sorted({a for a in ALIASES if a.startswith(p)}, key=lambda a: (a not in KINDS, len(a), a))
+
+
+__all__ = ["ALIASES", "KINDS", "Action", "Column", "Kind", "complete", "get", "lookup"]

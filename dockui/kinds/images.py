@@ -1,0 +1,25 @@
+"""Images: ``images()``, named by their first tag, removable."""
+
+from __future__ import annotations
+
+from ..ansi import one_line
+from .base import Action, Kind, Row
+from .common import DESCRIBE, inspect_with
+
+
+def label(row: Row, rid: str) -> str:
+    tags = [t for t in (row.get("RepoTags") or []) if t != "<none>:<none>"]
+    return one_line(tags[0] if tags else rid.split(":")[-1][:12], 60)
+
+
+KIND = Kind(
+    name="images",
+    title="Images",
+    aliases=("img", "image", "i"),
+    id_key="Id",
+    list=lambda c: c.images(all=False),
+    inspect=inspect_with("inspect_image"),
+    events=("image",),
+    label=label,
+    actions=(DESCRIBE, Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: c.remove_image(rid), destructive=True)),
+)
