@@ -76,12 +76,15 @@ class LogsScreen(Screen):
         self.set_interval(0.1, self._drain)
         self._paint_status()
 
-    def _start_feed(self, tail: int | str | None = None, since: float | None = None) -> None:
+    def _start_feed(self, tail: int | str | None = None, since: float | None = None, head: bool = False) -> None:
+        """Follow the targets (from the last ``tail`` lines, or ``since``), or read the first lines
+        of each (``head``: as many as the view holds, shared out; the stream is closed after)."""
         if self.feed is not None:
             self.feed.stop()
         app = self.app
         self.feed = LogFeed(app.client.clone(), self.targets, tail=self.tail if tail is None else tail, since=since,
                             notify=lambda: self.post_message(LinesArrived()), max_buffer=self.max_lines,
+                            follow=not head, limit=max(1, self.max_lines // max(1, len(self.targets))) if head else None,
                             task_names=lambda tid: app.ctx.task_name(app.store.get("tasks", tid) or {"ID": tid, "ServiceID": ""}))
         self.feed.start()
 
@@ -111,7 +114,7 @@ class LogsScreen(Screen):
         if key == "0":
             self._start_feed(tail=self.tail)
         elif key == "1":
-            self._start_feed(tail="all")
+            self._start_feed(tail="all", head=True)
             self.view.following = False
         else:
             self._start_feed(tail="all", since=time.time() - WINDOWS[key])
