@@ -6,8 +6,14 @@
     python -m bench.engine purge     down, then delete its data-root
 
 Everything is its own: data-root, exec-root (short, for unix socket path limits), pidfile,
-socket, cgroup parent, containerd namespaces; ``--bridge=none --iptables=false`` so it never
-touches another engine's bridge or firewall rules. The image ``dockui/busybox:latest`` is
+socket, cgroup parent, containerd namespaces, and a network namespace of its own (``unshare
+--net``; it dies with the engine's last process): a dockerd with ``--bridge=none`` in the host's
+namespace deletes the interface ``docker0`` at start-up (moby's removeDefaultBridgeInterface),
+the bridge of any other engine on the machine. ``--iptables=false``: no firewall rules either.
+The benchmarks' containers use ``NetworkMode: none``; the API socket is a file, reachable from
+the host whatever the namespace. ``DOCKUI_BENCH_DIR``, ``DOCKUI_BENCH_LOCK``,
+``DOCKUI_BENCH_EXEC_ROOT`` and ``DOCKUI_BENCH_NAME`` (cgroup parent, containerd namespace) give a
+second, separate bench engine (tests). The image ``dockui/busybox:latest`` is
 copied from the sandbox engine (``docker save | docker load``), or built from the machine's
 static busybox when the sandbox has none.
 
@@ -36,17 +42,17 @@ from dockui.engine import EngineClient, EngineError
 
 from .common import alive, pids_matching
 
-DIR = Path("/var/tmp/dockui-bench")
-LOCK = Path("/var/tmp/dockui-bench.lock")  # outside DIR so purge cannot delete a held lock
+DIR = Path(os.environ.get("DOCKUI_BENCH_DIR", "/var/tmp/dockui-bench"))
+LOCK = Path(os.environ.get("DOCKUI_BENCH_LOCK", f"{DIR}.lock"))  # outside DIR so purge cannot delete a held lock
 SOCK = DIR / "docker.sock"
 HOST = f"unix://{SOCK}"
 PIDFILE = DIR / "dockerd.pid"
 LOG = DIR / "dockerd.log"
 DATA = DIR / "data"
 CONFIG = DIR / "daemon.json"
-EXEC_ROOT = Path("/run/dockui-bn")
-NAMESPACE = "dockui-bench"
-CGROUP = "dockui-bench"
+EXEC_ROOT = Path(os.environ.get("DOCKUI_BENCH_EXEC_ROOT", "/run/dockui-bn"))
+NAMESPACE = os.environ.get("DOCKUI_BENCH_NAME", "dockui-bench")
+CGROUP = NAMESPACE
 IMAGE = "dockui/busybox:latest"
 SANDBOX_HOST = "unix:///var/tmp/dockui-sandbox/docker.sock"
 START_TIMEOUT = 60.0
@@ -217,8 +223,10 @@ class BenchEngine:
         EXEC_ROOT.mkdir(parents=True, exist_ok=True)
         if not CONFIG.exists():
             CONFIG.write_text("{}\n")
+        # its own network namespace: `unshare --net` execs dockerd (same pid), which creates no
+        # interface anywhere (--bridge=none) and cannot see the host's docker0
         argv = [
-            "dockerd",
+            "unshare", "--net", "--", "dockerd",
             f"--config-file={CONFIG}", f"--data-root={DATA}", f"--exec-root={EXEC_ROOT}", f"--pidfile={PIDFILE}",
             f"--host={self.host}", f"--cgroup-parent=/{CGROUP}", f"--containerd-namespace={NAMESPACE}",
             f"--containerd-plugins-namespace={NAMESPACE}-plugins", "--bridge=none", "--iptables=false",
