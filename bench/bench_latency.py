@@ -189,7 +189,8 @@ class CreateEvents:
 
     def __init__(self, eng: BenchEngine) -> None:
         self._client = eng.client()
-        self._stream = self._client.events(since=time.time() - 1, filters={"type": ["container"], "event": ["create"]})
+        self._stream = self._client.events(since=time.time() - 1, filters={"type": ["container"], "event": ["create"]},
+                                            decode=True)
         self._offset = time.time() - time.monotonic()
         self.times: dict[str, float] = {}
         self._thread = threading.Thread(target=self._read, daemon=True)

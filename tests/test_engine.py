@@ -152,7 +152,7 @@ def test_stats_stream_and_one_shot(client: EngineClient, make_container):
 
 def test_events_see_a_container_start(client: EngineClient, unique: str):
     since = time.time() - 1
-    ev = client.events(since=since, filters={"type": ["container"]})
+    ev = client.events(since=since, filters={"type": ["container"]}, decode=True)
     seen: list[dict] = []
 
     def read():
@@ -286,7 +286,7 @@ def test_networks_connect_disconnect_and_prunes(client: EngineClient, make_conta
 def test_events_see_a_docker_cli_action(client: EngineClient, unique: str):
     import subprocess
 
-    ev = client.events(since=time.time() - 1, filters={"type": ["volume"]})
+    ev = client.events(since=time.time() - 1, filters={"type": ["volume"]}, decode=True)
     seen: list[dict] = []
 
     def read():

@@ -68,7 +68,7 @@ def services(swarm: EngineClient):
     def make(replicas: int = 2, command: list[str] | None = None, env: list[str] | None = None, **extra: Any) -> str:
         spec = service_spec("dockui-t-sw-" + uuid.uuid4().hex[:8], replicas, command, env)
         spec.update(extra)
-        sid = swarm.create_service(spec)["ID"]
+        sid = swarm.create_service_from_spec(spec)["ID"]
         made.append(sid)
         return sid
 
@@ -153,8 +153,8 @@ def test_replicated_service_spreads_over_both_nodes(swarm: EngineClient, service
     assert {t["NodeID"] for t in run} == ready, "one task on each node"
     listed = {s["ID"]: s for s in swarm.services(filters={"label": "dockui.test=1"})}
     assert sid in listed
-    wait_for("ServiceStatus 2/2", lambda: (swarm.services(filters={"id": sid})[0].get("ServiceStatus") or {}).get("RunningTasks") == 2)
-    assert swarm.services(filters={"id": sid})[0]["ServiceStatus"]["DesiredTasks"] == 2
+    wait_for("ServiceStatus 2/2", lambda: (swarm.services(filters={"id": sid}, status=True)[0].get("ServiceStatus") or {}).get("RunningTasks") == 2)
+    assert swarm.services(filters={"id": sid}, status=True)[0]["ServiceStatus"]["DesiredTasks"] == 2
 
 
 def test_scale_service_up_and_down(swarm: EngineClient, services):
@@ -166,7 +166,7 @@ def test_scale_service_up_and_down(swarm: EngineClient, services):
     swarm.scale_service(sid, 1)
     wait_for("1 running task after scaling down", lambda: settled(swarm, sid, 1))
     status = wait_for("ServiceStatus 1/1", lambda: (lambda s: s if s.get("RunningTasks") == 1 else None)(
-        swarm.services(filters={"id": sid})[0].get("ServiceStatus") or {}))
+        swarm.services(filters={"id": sid}, status=True)[0].get("ServiceStatus") or {}))
     assert status["DesiredTasks"] == 1
 
 
@@ -200,7 +200,7 @@ def test_rollback_after_an_update(swarm: EngineClient, services):
     cur = swarm.inspect_service(sid)
     spec = cur["Spec"]
     spec["TaskTemplate"]["ContainerSpec"]["Env"] = ["DOCKUI_REV=2"]
-    swarm.update_service(sid, cur["Version"]["Index"], spec)
+    swarm.update_service_spec(sid, cur["Version"]["Index"], spec)
     wait_for("the updated task", lambda: env_of_running() == ["DOCKUI_REV=2"])
     wait_for("update completed", lambda: (swarm.inspect_service(sid).get("UpdateStatus") or {}).get("State") == "completed")
 
@@ -239,7 +239,7 @@ def test_service_logs(swarm: EngineClient, services):
     assert len({t["NodeID"] for t in run}) == 2
 
     def read_all() -> list[tuple[int, bytes]]:
-        stream = swarm.service_logs(sid, tail="all")
+        stream = swarm.service_logs(sid, tail="all", stdout=True, stderr=True, frames=True)
         timer = threading.Timer(10, stream.close)  # a non-follow read must end; never hang the test
         timer.start()
         sp = LineSplitter()
@@ -258,7 +258,7 @@ def test_service_logs(swarm: EngineClient, services):
     assert sum(1 for s, d in lines if s == 2 and d == b"svc-err 1") == 2
 
     # follow, then cancel from another thread
-    stream = swarm.service_logs(sid, tail="all", follow=True)
+    stream = swarm.service_logs(sid, tail="all", follow=True, stdout=True, stderr=True, frames=True)
     got = threading.Event()
 
     def follow() -> None:

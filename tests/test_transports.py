@@ -234,7 +234,7 @@ def test_tls_exec_close_stdin_keeps_the_session(tls_client: EngineClient, tls_co
 
 
 def test_tls_events_stream(tls_client: EngineClient, tls_container):
-    ev = tls_client.events(since=tls_client.server_time() - 1, filters={"type": ["container"]})
+    ev = tls_client.events(since=tls_client.server_time() - 1, filters={"type": ["container"]}, decode=True)
     seen: list[dict] = []
     started = threading.Event()
     box: dict[str, str] = {}

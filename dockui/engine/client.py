@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from .config import resolve
+from .configs import ConfigMixin
 from .containers import ContainerMixin
 from .execs import ExecMixin
 from .images import ImageMixin
-from .networks import NetworkMixin, VolumeMixin
+from .networks import NetworkMixin
+from .plugins import PluginMixin
+from .secrets import SecretMixin
+from .services import ServiceMixin
 from .swarm import SwarmMixin
 from .system import SystemMixin
 from .transport import Endpoint
+from .volumes import VolumeMixin
 
 
-class EngineClient(SystemMixin, ContainerMixin, ExecMixin, ImageMixin, NetworkMixin, VolumeMixin, SwarmMixin):
+class EngineClient(SystemMixin, ContainerMixin, ExecMixin, ImageMixin, NetworkMixin, VolumeMixin, SwarmMixin,
+                   ServiceMixin, SecretMixin, ConfigMixin, PluginMixin):
     """The low-level client: method names follow docker-py's ``APIClient``."""
 
     @classmethod

@@ -196,7 +196,7 @@ class LogFeed:
         follow = self.follow
         if t.kind == "service":
             stream = self.client.service_logs(t.id, timestamps=True, tail=tail, follow=follow, details=True,
-                                              since=since)  # type: ignore[arg-type]  # "s.ns" keeps nanoseconds
+                                              since=since, stdout=True, stderr=True, is_tty=False, frames=True)  # type: ignore[arg-type]  # "s.ns" keeps nanoseconds
             return stream, True, None
         info = self.client.inspect_container(t.id)
         tty = bool(info.get("Config", {}).get("Tty"))

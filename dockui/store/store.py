@@ -343,7 +343,7 @@ class Store:
         c = self.client
         c.ping()
         since = self.last_event_time if self.last_event_time is not None else c.server_time()
-        stream = c.events(since=since)
+        stream = c.events(since=since, decode=True)
         self._events_stream = stream
         q: queue.Queue = queue.Queue()
         reader = threading.Thread(target=self._read_events, args=(stream, q), name="store-events", daemon=True)
