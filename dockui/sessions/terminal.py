@@ -4,7 +4,8 @@ A reader thread feeds output bytes to the pane (``on_output``); a writer thread 
 queue of keystrokes and resizes, so the UI thread never waits on the socket. Exec sessions
 use the hijacked exec socket (TTY, raw bytes); attach uses the engine's websocket endpoint.
 The session ends when the process exits, the container dies, or ``close`` is called; the
-reason goes to ``on_closed`` exactly once.
+reason goes to ``on_closed`` exactly once. A typed command (``exec``) that fails leaves the
+last line it (or the engine, for a command that does not exist) printed in ``detail``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,17 @@ def hangup_script(marker: str) -> str:
     """Shell that sends SIGHUP to the processes whose environment holds ``DOCKUI_SESSION=marker``."""
     return (f'for e in /proc/[0-9]*/environ; do if tr "\\0" "\\n" < "$e" 2>/dev/null | grep -qx "DOCKUI_SESSION={marker}"; '
             'then p=${e#/proc/}; kill -HUP "${p%/environ}" 2>/dev/null; fi; done')
+
+
+def last_line(output: bytes) -> str:
+    """The last non-blank line of terminal output, as plain one-line text (escapes taken out)."""
+    from ..ansi import one_line, plain_text
+
+    for raw in reversed(output.replace(b"\r", b"\n").split(b"\n")):
+        text = one_line(plain_text(raw), 300)
+        if text.strip():
+            return text
+    return ""
 
 
 def shell_command(shells: tuple[str, ...]) -> list[str]:
@@ -62,6 +74,8 @@ class TermSession:
         self._closing = False
         self._lock = threading.Lock()
         self.exit_code: int | None = None
+        self.detail = ""  # a failed exec's last output line (the engine's message for a missing command)
+        self._tail = bytearray()  # the last bytes of an exec's output, for ``detail``
         self.marker = uuid.uuid4().hex  # DOCKUI_SESSION in the exec's environment, to find it again
 
     # --- UI-thread side: never blocks -------------------------------------------------------
@@ -116,6 +130,11 @@ class TermSession:
     def ended(self) -> bool:
         return self._ended.is_set()
 
+    @property
+    def closing(self) -> bool:
+        """True once ``close`` was called (the session is ended from our side)."""
+        return self._closing
+
     # --- threads ---------------------------------------------------------------------------
     def _finish(self, message: str) -> None:
         if self._ended.is_set():
@@ -158,6 +177,9 @@ class TermSession:
                     break
                 for _, data in chunks:
                     self.on_output(data)
+                    if self.command:
+                        self._tail += data
+                        del self._tail[:-2048]
         except EngineError:
             pass
         sock.close()
@@ -182,6 +204,8 @@ class TermSession:
         elif self.exit_code in (126, 127) and not self.command:
             self._finish("no shell found in the container (tried " + ", ".join(self.shells) + ")")
         else:
+            if self.command and self.exit_code not in (0, None):
+                self.detail = last_line(bytes(self._tail))
             self._finish(f"exited with code {self.exit_code}")
 
     def _resize_exec(self, rows: int, cols: int) -> None:
