@@ -194,6 +194,9 @@ class DockuiApp(App):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._hang_up)
+            from .hangup import hear_signals
+
+            hear_signals()  # and arm the watchdog even if the loop is stuck (issue 22)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
         if self._start_store:

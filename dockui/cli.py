@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     from .app import DockuiApp
 
     app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load(), store=store)
+    from .hangup import HangupDriver, start_watchdog
+
+    app.driver_class = HangupDriver  # a lost terminal ends dockui instead of blocking it (issue 22)
+    start_watchdog(app)
     try:
         app.run()
     finally:
