@@ -53,6 +53,16 @@ def meta(screen: LogsScreen) -> list[str]:
     return [ln.plain for ln in lines_of(screen) if ln.stream == "meta"]
 
 
+async def open_logs(pilot, app: DockuiApp, command: str, name: str) -> LogsScreen:
+    """As a user: ``:command``, filter on the name, ``l``."""
+    await pilot.press("colon", *command, "enter")
+    await pilot.press("slash", *name, "enter")
+    assert await wait_until(pilot, lambda: app.main.table.row_count == 1, 20), app.main.table.row_count
+    await pilot.press("l")
+    assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
+    return app.screen
+
+
 COUNTER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done"
 
 
@@ -82,15 +92,14 @@ async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: Faul
 
 
 def test_container_logs_resume_after_the_engine_connection_drops(make_container, unique):
-    cid = make_container(COUNTER, name=unique)
+    make_container(COUNTER, name=unique)
 
     with FaultProxy(engine_host()) as proxy:
         async def main():
             app = DockuiApp(EngineClient(proxy.url, timeout=2))
             async with app.run_test(size=(120, 40)) as pilot:
-                app.open_logs("containers", cid, {"Name": unique})
-                assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
-                await cut_and_restore(pilot, app, app.screen, proxy, [""])
+                screen = await open_logs(pilot, app, "containers", unique)
+                await cut_and_restore(pilot, app, screen, proxy, [""])
 
         asyncio.run(main())
 
@@ -105,9 +114,8 @@ def test_project_logs_resume_after_the_engine_connection_drops(make_container, u
             app = DockuiApp(EngineClient(proxy.url, timeout=2))
             async with app.run_test(size=(120, 40)) as pilot:
                 assert await wait_until(pilot, lambda: {web, db} <= set(app.store.snapshot("containers")), 15)
-                app.open_logs("projects", unique, {"Name": unique, "Containers": [web, db]})
-                assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
-                await cut_and_restore(pilot, app, app.screen, proxy, ["web |", "db |"])
+                screen = await open_logs(pilot, app, "projects", unique)
+                await cut_and_restore(pilot, app, screen, proxy, ["web |", "db |"])
 
         asyncio.run(main())
 
@@ -122,9 +130,8 @@ def test_service_logs_resume_after_the_engine_connection_drops(client, unique):
             async def main():
                 app = DockuiApp(EngineClient(proxy.url, timeout=2))
                 async with app.run_test(size=(120, 40)) as pilot:
-                    app.open_logs("services", sid, {"Spec": {"Name": unique}})
-                    assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
-                    await cut_and_restore(pilot, app, app.screen, proxy, [""])
+                    screen = await open_logs(pilot, app, "services", unique)
+                    await cut_and_restore(pilot, app, screen, proxy, [""])
 
             asyncio.run(main())
     finally:
@@ -141,9 +148,7 @@ def test_head_shows_the_first_lines_of_a_long_log(make_container, unique):
             while b"line 49999" not in await asyncio.to_thread(app.client.logs, cid, tail=1, stream=False):
                 assert time.monotonic() < deadline
                 await asyncio.sleep(0.2)
-            app.open_logs("containers", cid, {"Name": unique})
-            assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
-            screen = app.screen
+            screen = await open_logs(pilot, app, "containers", unique)
             assert await wait_until(pilot, lambda: 49999 in numbers(rendered(app)), 20)  # the tail first
             await pilot.press("1")
             limit = screen.max_lines
