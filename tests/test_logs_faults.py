@@ -73,6 +73,7 @@ async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: Faul
     proxy.refuse = True
     proxy.cut()
     assert await wait_until(pilot, lambda: any("lost the connection" in m for m in meta(screen)), 8), meta(screen)
+    assert await wait_until(pilot, lambda: "engine lost" in rendered(app)[-1], 5), rendered(app)[-1]  # the footer says so
     before = {p: max(held(screen, p)) for p in prefixes}
     await pilot.pause(3.5)
     proxy.refuse = False
@@ -81,7 +82,7 @@ async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: Faul
         goal = before[p] + 100
         assert await wait_until(pilot, lambda p=p, goal=goal: any(n > goal for n in numbers(rendered(app), p)), 20), \
             (p, before[p], meta(screen), rendered(app)[-8:])
-    assert "following" in rendered(app)[-1]
+    assert "following" in rendered(app)[-1] and "engine lost" not in rendered(app)[-1], rendered(app)[-1]
     for p in prefixes:
         seen = held(screen, p)
         assert len(seen) == len(set(seen)), f"{p}: duplicated lines {sorted(n for n in set(seen) if seen.count(n) > 1)[:10]}"

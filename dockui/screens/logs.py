@@ -103,6 +103,8 @@ class LogsScreen(Screen):
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {WINDOW_NAMES[self.window]} ", style="reverse")
         t.append(" " + self.view.status)
+        if self.feed is not None and self.feed.waiting:
+            t.append("  engine lost: waiting to resume", style="bold yellow")
         if self.view.filter_error:
             t.append(f"  ({one_line(self.view.filter_error, 60)})", style="yellow")
         t.append("   0 tail 1 head 2-6 since 1m..1h  / search  n/N  t time  w wrap  s autoscroll  f full  ctrl+s save  q back", style="dim")

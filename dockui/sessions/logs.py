@@ -160,6 +160,7 @@ class LogFeed:
         self._streams: dict[str, object] = {}
         self.dropped = 0
         self.status: dict[str, str] = {}
+        self.waiting: set[str] = set()  # targets whose follow waits for the engine to answer again
 
     def start(self) -> None:
         for t in self.targets:
@@ -265,6 +266,7 @@ class LogFeed:
         except EngineError as exc:
             running = False
             lost = True
+            self.waiting.add(t.id)
             self._meta(f"— lost the connection to the engine ({self._why(exc)}); log follow paused, waiting for the engine —")
         if not running and not lost:
             self._meta(f"— {name} stopped (exit code {st.get('ExitCode')}); waiting for it to start again —")
@@ -281,6 +283,7 @@ class LogFeed:
                 continue
             if lost:
                 lost = False
+                self.waiting.discard(t.id)
                 self._meta("— the engine is back; following again —" if st.get("Running")
                            else f"— the engine is back; {name} is not running (exit code {st.get('ExitCode')}); waiting for it to start again —")
             if st.get("Running") and (same_run or st.get("StartedAt") != last_started):
