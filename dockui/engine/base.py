@@ -323,11 +323,13 @@ class BaseClient:
         return resp.json() if resp.content else None
 
     # --- streams -----------------------------------------------------------------------
-    def _open(self, method: str, path: str, params: dict | None = None, body: Any = None, upgrade: bool = False) -> RawResponse:
-        """A long-lived response on a socket of its own; the status line must come within ``timeout``."""
+    def _open(self, method: str, path: str, params: dict | None = None, body: Any = None, upgrade: bool = False,
+              headers: dict | None = None, timeout: float | None = None) -> RawResponse:
+        """A long-lived response on a socket of its own; the status line must come within ``timeout``
+        (default: the client's, at most 30 s)."""
         self._guard(method, path)
-        return open_response(self.endpoint, method, self._path(path), params, body, upgrade=upgrade,
-                             connect_timeout=min(self.timeout, 30.0))
+        return open_response(self.endpoint, method, self._path(path), params, body, headers, upgrade=upgrade,
+                             connect_timeout=timeout or min(self.timeout, 30.0))
 
     def _stream_json(self, path: str, params: dict | None = None) -> CancellableStream:
         return CancellableStream(self._open("GET", path, params), decode_json)

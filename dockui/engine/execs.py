@@ -1,4 +1,9 @@
-"""Exec calls: create, start (hijacked socket), resize, inspect."""
+"""Exec calls, with docker-py's ``ExecApiMixin`` names and behaviour: create, start, resize, inspect.
+
+``exec_start`` writes the upgrade request on a socket it owns and keeps every byte read past the
+headers (the hijacked-socket bug of docker-py that PITFALLS.md describes does not apply).
+dockui's own keyword ``console_size`` sends the first terminal size with the create/start call.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import threading
 import time
 from typing import Any
 
-from .base import BaseClient, HijackedSocket, mutating
+from .base import BaseClient, mutating
+from .containers import _HijackStream, consume, hijacked_pieces
 from .errors import APIError
+from .utils import check_resource, format_environment, require_version, resource_id, split_command
 
 
 class ExecMixin(BaseClient):
     @mutating
+    @check_resource("container")
     def exec_create(
         self,
         container: str,
@@ -20,22 +28,37 @@ class ExecMixin(BaseClient):
         stderr: bool = True,
         stdin: bool = False,
         tty: bool = False,
-        environment: list[str] | None = None,
-        workdir: str | None = None,
+        privileged: bool = False,
         user: str = "",
+        environment: dict[str, Any] | list[str] | None = None,
+        workdir: str | None = None,
+        detach_keys: str | None = None,
+        *,
         console_size: tuple[int, int] | None = None,
     ) -> dict:
-        body: dict[str, Any] = {"AttachStdin": stdin, "AttachStdout": stdout, "AttachStderr": stderr, "Tty": tty,
-                                "Cmd": [cmd] if isinstance(cmd, str) else list(cmd), "User": user}
-        if environment:
+        """Set up a command to run in a running container: ``{"Id": exec_id}``. A string ``cmd``
+        is split as a shell would; an ``environment`` dict becomes ``KEY=value`` strings."""
+        if environment is not None:
+            require_version(self, "1.25", "Setting environment for exec")
+        if isinstance(cmd, str):
+            cmd = split_command(cmd)
+        if isinstance(environment, dict):
+            environment = format_environment(environment)
+        body: dict[str, Any] = {"Container": container, "User": user, "Privileged": privileged, "Tty": tty,
+                                "AttachStdin": stdin, "AttachStdout": stdout, "AttachStderr": stderr, "Cmd": cmd}
+        if environment is not None:
             body["Env"] = environment
-        if workdir:
+        if workdir is not None:
+            require_version(self, "1.35", "workdir")
             body["WorkingDir"] = workdir
+        if detach_keys:
+            body["detachKeys"] = detach_keys
         if console_size and self.version_at_least("1.42"):
             body["ConsoleSize"] = list(console_size)
         return self._post(f"/containers/{container}/exec", body)
 
     @mutating
+    @check_resource("exec_id")
     def exec_start(
         self,
         exec_id: str,
@@ -44,33 +67,27 @@ class ExecMixin(BaseClient):
         stream: bool = False,
         socket: bool = False,
         demux: bool = False,
+        *,
         console_size: tuple[int, int] | None = None,
     ) -> Any:
-        """Start an exec, as docker-py does: its output as bytes by default (a ``(stdout, stderr)``
-        pair with ``demux``), a generator of chunks with ``stream``, nothing with ``detach``, or the
-        hijacked socket itself with ``socket`` (raw with a TTY, framed without) for interactive use.
-        """
-        body: dict[str, Any] = {"Detach": detach, "Tty": tty}
+        """Start an exec: its output as bytes by default (``(stdout, stderr)`` with ``demux``), a
+        closable iterator of chunks with ``stream``, the engine's (empty) answer with ``detach``, or
+        the hijacked connection itself with ``socket`` (raw with a TTY, framed without)."""
+        body: dict[str, Any] = {"Tty": tty, "Detach": detach}
         if console_size and self.version_at_least("1.42"):
             body["ConsoleSize"] = list(console_size)
         if detach:
-            self._post(f"/exec/{exec_id}/start", body)
-            return None
+            resp = self._send("POST", f"/exec/{exec_id}/start", json_body=body)
+            return resp.text
         sock = self._hijack(f"/exec/{exec_id}/start", body, tty)
         if console_size and tty and not self.version_at_least("1.42"):
             # older engines take no size at start: resize once the process is up, retrying
             threading.Thread(target=self._first_resize, args=(exec_id, console_size), daemon=True).start()
         if socket:
             return sock
-        chunks = _drain(sock)
         if stream:
-            return ((o, e) for o, e in _split(chunks)) if demux else (data for _, data in chunks)
-        frames = list(chunks)
-        if demux:
-            out = b"".join(d for s, d in frames if s != 2) or None
-            err = b"".join(d for s, d in frames if s == 2) or None
-            return out, err
-        return b"".join(d for _, d in frames)
+            return _HijackStream(sock, demux)
+        return consume(hijacked_pieces(sock), demux)
 
     def _first_resize(self, exec_id: str, size: tuple[int, int]) -> None:
         for _ in range(10):
@@ -81,29 +98,14 @@ class ExecMixin(BaseClient):
                 time.sleep(0.1)
 
     @mutating
-    def exec_resize(self, exec_id: str, height: int, width: int) -> None:
+    def exec_resize(self, exec_id: str | dict, height: int | None = None, width: int | None = None) -> None:
+        """Tell the exec's TTY its size; an exec that already ended is not an error."""
+        exec_id = resource_id(exec_id)
         try:
             self._post(f"/exec/{exec_id}/resize", params={"h": height, "w": width})
         except APIError as exc:
-            if exc.status != 500 or "not running" not in exc.explanation:
+            if exc.status != 500 or "not running" not in (exc.explanation or ""):
                 raise
 
-    def exec_inspect(self, exec_id: str) -> dict:
-        return self._get(f"/exec/{exec_id}/json")
-
-
-def _drain(sock: HijackedSocket):
-    """Every ``(stream, bytes)`` piece until the exec's output ends, then close."""
-    try:
-        while True:
-            got = sock.read()
-            if not got:
-                return
-            yield from got
-    finally:
-        sock.close()
-
-
-def _split(chunks):
-    for s, d in chunks:
-        yield (None, d) if s == 2 else (d, None)
+    def exec_inspect(self, exec_id: str | dict) -> dict:
+        return self._get(f"/exec/{resource_id(exec_id)}/json")

@@ -184,19 +184,6 @@ def convert_port_bindings(port_bindings: dict[Any, Any]) -> dict[str, list[dict[
     return out
 
 
-def exposed_ports(ports: Iterable[Any]) -> dict[str, dict]:
-    """``create_container(ports=[80, (53, "udp"), "8080/tcp"])`` -> ``ExposedPorts``."""
-    out: dict[str, dict] = {}
-    for port in ports:
-        if isinstance(port, tuple):
-            proto = port[1] if len(port) == 2 else "tcp"
-            out[f"{port[0]}/{proto}"] = {}
-        else:
-            key = str(port)
-            out[key if "/" in key else key + "/tcp"] = {}
-    return out
-
-
 _PROPAGATION = ("rshared", "shared", "rslave", "slave", "rprivate", "private")
 
 
@@ -226,20 +213,6 @@ def convert_volume_binds(binds: dict[Any, Any] | list[str]) -> list[str]:
             if isinstance(spec, bytes):
                 spec = spec.decode("utf-8")
             out.append(f"{src}:{spec}:rw")
-    return out
-
-
-def volumes_to_dict(volumes: str | list[str] | dict | None) -> dict[str, dict] | None:
-    """``create_container(volumes=...)``: container paths (``"/data"`` or ``"/h:/data:ro"``) -> ``Volumes``."""
-    if volumes is None or isinstance(volumes, dict):
-        return volumes
-    if isinstance(volumes, str):
-        volumes = [volumes]
-    out: dict[str, dict] = {}
-    for vol in volumes:
-        parts = vol.split(":")
-        # "/h:/c" or "/h:/c:ro": the container side is the second part
-        out[parts[1] if len(parts) > 1 else parts[0]] = {}
     return out
 
 
@@ -385,8 +358,9 @@ def datetime_to_timestamp(dt: datetime) -> int:
     return delta.seconds + delta.days * 24 * 3600
 
 
-def to_timestamp(value: datetime | int | float | None, name: str) -> int | float | None:
-    """``since``/``until`` arguments: a datetime or a number of seconds (anything else: ``InvalidArgument``)."""
+def to_timestamp(value: datetime | int | float | str | None, name: str) -> int | float | str | None:
+    """``since``/``until`` arguments: a datetime or a positive number of seconds (anything else:
+    ``InvalidArgument``); a ``"seconds.nanoseconds"`` string passes as it is."""
     from .errors import InvalidArgument
 
     if value is None:
@@ -395,6 +369,8 @@ def to_timestamp(value: datetime | int | float | None, name: str) -> int | float
         return datetime_to_timestamp(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return value
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?", value):
+        return value  # dockui's own "seconds.nanoseconds", which a float would round
     raise InvalidArgument(f"{name} value should be datetime or positive int/float, not {type(value)}")
 
 

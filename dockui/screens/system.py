@@ -109,7 +109,7 @@ class PullScreen(Screen):
     def _run(self) -> None:
         repo, _, tag = self.image.rpartition(":") if ":" in self.image.rsplit("/", 1)[-1] else (self.image, "", "latest")
         try:
-            self._stream = self.app.client.clone().pull(repo or self.image, tag or "latest")
+            self._stream = self.app.client.clone().pull(repo or self.image, tag or "latest", stream=True, decode=True)
             for msg in self._stream:
                 if not isinstance(msg, dict):
                     continue

@@ -201,7 +201,7 @@ class LogFeed:
             return stream, True, None
         info = self.client.inspect_container(t.id)
         tty = bool(info.get("Config", {}).get("Tty"))
-        stream = self.client.logs(t.id, timestamps=True, tail=tail, since=since, follow=follow, tty=tty)  # type: ignore[arg-type]
+        stream = self.client.logs(t.id, timestamps=True, tail=tail, since=since, follow=follow, tty=tty, stream=True, frames=True)  # type: ignore[arg-type]
         return stream, not tty, info.get("State", {}).get("StartedAt")
 
     def _follow(self, t: Target) -> None:

@@ -163,7 +163,7 @@ class StatsHub:
 
     def _run(self, cid: str) -> None:
         try:
-            stream = self.client.stats(cid, stream=True)
+            stream = self.client.stats(cid, stream=True, decode=True)
         except Exception:  # noqa: BLE001 - a container that went away has no stats; nothing to show
             with self._lock:
                 if self._threads.get(cid) is threading.current_thread():
