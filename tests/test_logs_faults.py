@@ -12,6 +12,7 @@ import io
 import re
 import time
 
+import pytest
 from rich.console import Console
 
 from dockui.app import DockuiApp
@@ -92,8 +93,9 @@ async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: Faul
     assert app._exception is None
 
 
-def test_container_logs_resume_after_the_engine_connection_drops(make_container, unique):
-    make_container(COUNTER, name=unique)
+@pytest.mark.parametrize("tty", [False, True], ids=["framed", "tty"])
+def test_container_logs_resume_after_the_engine_connection_drops(make_container, unique, tty):
+    make_container(COUNTER, name=unique, tty=tty)
 
     with FaultProxy(engine_host()) as proxy:
         async def main():

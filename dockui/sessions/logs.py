@@ -366,12 +366,18 @@ class LogFeed:
                     left -= len(out)
                 self._put(out)
         except EngineError as exc:
+            broken = True
             if not self._stop.is_set():
                 self._meta(f"{t.label or t.id[:12]}: log stream broken: {self._why(exc)}")
+        else:
+            broken = False
+        # the joined frames of a long line were seen (a resume skips them): show what came; a TTY
+        # stream cut mid-message is not, as the resumed stream sends that message whole again
         rest_lines = [line(sid, bytes(acc), ts) for sid, (ts, acc) in partial.items() if acc]
         for psid, raw in split.flush():
             ts, rest = split_timestamp(raw)
-            rest_lines.append(line(psid, rest, ts))
+            if not broken:
+                rest_lines.append(line(psid, rest, ts))
         self._put(rest_lines[:left] if left is not None else rest_lines)
 
     def _service_line(self, text: str) -> str:
