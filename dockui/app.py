@@ -337,8 +337,34 @@ class DockuiApp(App):
         if kind:
             self.main.show_kind(kind, rest)
             return
+        if self.run_kind_command(text):
+            return
         self.notify(f"unknown command: {one_line(text, 60)} (try containers, images, networks, volumes, nodes, services, tasks, projects, q)",
                     severity="warning", markup=False)
+
+    def run_kind_command(self, text: str) -> bool:
+        """A ``:`` command a kind adds (``:create secret NAME PATH``), run on a worker thread; False if none matches."""
+        from .kinds import command
+
+        found = command(text)
+        if found is None:
+            return False
+        kind, cmd, args = found
+        if self.readonly and cmd.mutating:
+            self.notify(f"read-only mode: {cmd.words} is disabled", severity="warning", markup=False)
+            return True
+
+        def work() -> None:
+            try:
+                msg = cmd.run(self.client, args) or f"{cmd.words}: done"
+                self.call_from_thread(self.notify, one_line(msg, 200), markup=False)
+            except (EngineError, OSError, ValueError) as exc:
+                why = getattr(exc, "explanation", "") or str(exc)
+                self.call_from_thread(self.notify, f"{cmd.words}: {one_line(why, 200)} (usage: {cmd.usage})",
+                                      severity="error", markup=False, timeout=8)
+
+        self.run_worker(work, thread=True, group="actions", exit_on_error=False)
+        return True
 
     def prune(self, what: str) -> None:
         calls = {"images": self.client.prune_images, "containers": self.client.prune_containers,

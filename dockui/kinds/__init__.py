@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from .base import Action, Column, Kind
+from .base import Action, Column, Command, Kind
 
 # the order of the table views (and of ``:`` completion); modules not named here follow, by name
 ORDER = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects")
@@ -42,10 +42,21 @@ def get(name: str) -> Kind:
     return KINDS[name]
 
 
+def command(text: str) -> tuple[Kind, Command, str] | None:
+    """The kind ``:`` command that ``text`` starts with, and the rest of the text."""
+    words = text.split()
+    for kind in KINDS.values():
+        for cmd in kind.commands:
+            n = len(cmd.words.split())
+            if [w.lower() for w in words[:n]] == cmd.words.split():
+                return kind, cmd, " ".join(words[n:])
+    return None
+
+
 def complete(prefix: str) -> list[str]:
     """Kind names (and aliases) that start with ``prefix``, for ``:`` completion."""
     p = prefix.lower()
     return sorted({a for a in ALIASES if a.startswith(p)}, key=lambda a: (a not in KINDS, len(a), a))
 
 
-__all__ = ["ALIASES", "KINDS", "Action", "Column", "Kind", "complete", "get", "lookup"]
+__all__ = ["ALIASES", "KINDS", "Action", "Column", "Command", "Kind", "command", "complete", "get", "lookup"]

@@ -27,6 +27,7 @@ class Column:
     width: int = 12  # a typical width, to decide which columns fit
     stats: bool = False  # depends on stats samples (refreshed on stats ticks)
     priority: int = 1  # 1 always shown; higher numbers are dropped first on narrow terminals
+    clock: bool = False  # follows the clock (ages): redrawn on screen every second
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,18 @@ class Action:
     prompt: str = ""  # ask for a text first (its placeholder); the answer is ``arg``
     prompt_value: Callable[[Row], str] | None = None  # the prompt's initial text
     serial: bool = False  # presses on one target run one after the other (each sees the last's result)
+    ask: Callable[[Row, str, Any], str] | None = None  # (row, id, ViewContext) -> more for the confirm question
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``:`` command a kind adds (``:create secret NAME PATH``): ``run(client, args)`` does the
+    engine work on a worker thread and returns what to tell the user."""
+
+    words: str  # what the command starts with: "create secret"
+    usage: str
+    run: Callable[[Client, str], str | None]
+    mutating: bool = True
 
 
 def no_fault(row: Row, ctx: Any) -> bool:
@@ -90,6 +103,7 @@ class Kind:
     wants_poll: bool = False  # showing it needs the polled kinds (task and service counts) kept fresh
     repaint_on: tuple[str, ...] = ()  # other kinds whose changes its cells read
     actions: tuple[Action, ...] = ()
+    commands: tuple[Command, ...] = ()  # ``:`` commands of its own
 
     @property
     def singular(self) -> str:

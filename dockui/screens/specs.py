@@ -289,8 +289,24 @@ def _fault(kind: str, r: Row, ctx: Any) -> bool:
         return _node_state(r) != "ready" or (r.get("Spec") or {}).get("Availability") != "active"
     if kind == "projects":
         return r["Running"] < r["Total"] or r["Unhealthy"] > 0
-    return False
+    from ..kinds import KINDS  # a kind added as one module says it itself
+
+    k = KINDS.get(kind)
+    return bool(k is not None and k.fault(r, ctx))
 
 
-SPECS: dict[str, KindSpec] = {s.kind: s for s in (CONTAINERS, IMAGES, NETWORKS, VOLUMES, NODES, SERVICES, TASKS, PROJECTS)}
+class _Specs(dict):
+    """The specs above, and for a kind with none here (added as one module in ``dockui/kinds``)
+    one drawn from its ``Kind`` record (columns, title, sort, style, swarm)."""
+
+    def __missing__(self, kind: str) -> KindSpec:
+        from ..kinds import KINDS
+
+        k = KINDS[kind]
+        spec = self[kind] = KindSpec(kind=k.name, title=k.title, columns=k.columns, aliases=k.aliases,  # type: ignore[arg-type]
+                                     default_sort=k.default_sort, style=k.style, swarm=k.swarm)
+        return spec
+
+
+SPECS: dict[str, KindSpec] = _Specs({s.kind: s for s in (CONTAINERS, IMAGES, NETWORKS, VOLUMES, NODES, SERVICES, TASKS, PROJECTS)})
 ALIASES: dict[str, str] = {a: s.kind for s in SPECS.values() for a in (s.kind, *s.aliases)}
