@@ -59,6 +59,7 @@ class LogsScreen(Screen):
         self.max_lines = max_lines
         self.window = "0"
         self.feed: LogFeed | None = None
+        self._painted: tuple = ()  # what the footer shows, to repaint it only when that changed
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f" logs: {one_line(self.title_text, 100)}", style="bold"), id="logs-title")
@@ -98,8 +99,14 @@ class LogsScreen(Screen):
         if lines:
             self.view.append_lines(lines)
             self._paint_status()
+        elif self._status_key() != self._painted:  # scrolling paused or resumed the follow
+            self._paint_status()
+
+    def _status_key(self) -> tuple:
+        return (self.window, self.view.status, self.view.filter_error, bool(self.feed and self.feed.waiting))
 
     def _paint_status(self) -> None:
+        self._painted = self._status_key()
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {WINDOW_NAMES[self.window]} ", style="reverse")
         t.append(" " + self.view.status)
