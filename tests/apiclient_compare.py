@@ -106,6 +106,8 @@ def normalise(obj: Any, names: dict[str, str] | None = None) -> Any:
         return out
     if isinstance(obj, (list, tuple)):
         return [normalise(v, names) for v in obj]
+    if isinstance(obj, bytes):
+        return normalise(obj.decode("latin-1"), names).encode("latin-1")
     if isinstance(obj, str):
         for real, placeholder in names.items():
             obj = obj.replace(real, placeholder)
@@ -165,3 +167,45 @@ class Scenarios:
                                         pprint.pformat(answers["dockui"], width=100).splitlines(),
                                         "docker-py", "dockui", lineterm="")
             pytest.fail("the two clients' answers differ:\n" + "\n".join(diff))
+
+
+# ---------------------------------------------------------------- private engines (swarm init/join, plugins)
+class NetnsDockerd:
+    """A private dockerd (``tests/engines.Dockerd``) started inside network namespace ``netns``, so that
+    nothing it does to interfaces or ports touches the machine's (or the sandbox's) network."""
+
+    def __init__(self, tmpdir: str, netns: str) -> None:
+        from pathlib import Path
+
+        from .engines import Dockerd
+
+        class _D(Dockerd):
+            def command(inner) -> list[str]:  # noqa: N805 - the Dockerd instance
+                return ["nsenter", f"--net=/run/netns/{netns}", *super().command()]
+
+        self.d = _D(Path(tmpdir), None, None)
+
+    def __enter__(self) -> Any:
+        return self.d.start(90)
+
+    def __exit__(self, *exc: object) -> None:
+        self.d.stop()
+
+
+class PrivateNetns:
+    """A network namespace with only ``lo`` (up), removed afterwards."""
+
+    def __init__(self) -> None:
+        self.name = "dkapi-" + uuid.uuid4().hex[:8]
+
+    def __enter__(self) -> str:
+        import subprocess
+
+        subprocess.run(["ip", "netns", "add", self.name], check=True, capture_output=True)
+        subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True, capture_output=True)
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        import subprocess
+
+        subprocess.run(["ip", "netns", "delete", self.name], capture_output=True)
