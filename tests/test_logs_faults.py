@@ -64,7 +64,9 @@ async def open_logs(pilot, app: DockuiApp, command: str, name: str) -> LogsScree
     return app.screen
 
 
-COUNTER = "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.05; done"
+# bursts of three lines: several log messages share a read, and now and then a timestamp
+COUNTER = "i=0; while true; do echo line $i; echo line $((i+1)); echo line $((i+2)); i=$((i+3)); sleep 0.15; done"
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:")
 
 
 async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: FaultProxy, prefixes: list[str]) -> None:
@@ -84,6 +86,8 @@ async def cut_and_restore(pilot, app: DockuiApp, screen: LogsScreen, proxy: Faul
         assert await wait_until(pilot, lambda p=p, goal=goal: any(n > goal for n in numbers(rendered(app), p)), 20), \
             (p, before[p], meta(screen), rendered(app)[-8:])
     assert "following" in rendered(app)[-1] and "engine lost" not in rendered(app)[-1], rendered(app)[-1]
+    stray = [ln.plain for ln in lines_of(screen) if ln.stream != "meta" and STAMP.search(ln.plain)]
+    assert not stray, stray[:3]  # every message's timestamp taken off, none left inside a line
     for p in prefixes:
         seen = held(screen, p)
         assert len(seen) == len(set(seen)), f"{p}: duplicated lines {sorted(n for n in set(seen) if seen.count(n) > 1)[:10]}"
@@ -123,8 +127,10 @@ def test_project_logs_resume_after_the_engine_connection_drops(make_container, u
         asyncio.run(main())
 
 
-def test_service_logs_resume_after_the_engine_connection_drops(client, unique):
+@pytest.mark.parametrize("tty", [False, True], ids=["framed", "tty"])
+def test_service_logs_resume_after_the_engine_connection_drops(client, unique, tty):
     spec = service_spec(unique, 1, ["sh", "-c", COUNTER])
+    spec["TaskTemplate"]["ContainerSpec"]["TTY"] = tty
     spec["TaskTemplate"]["Placement"] = {"Constraints": ["node.role==manager"]}
     create = getattr(client, "create_service_from_spec", None) or client.create_service  # the spec-dict form
     sid = create(spec)["ID"]

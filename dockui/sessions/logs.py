@@ -196,9 +196,12 @@ class LogFeed:
         """The log stream of ``t``, whether it is framed, and the container's StartedAt."""
         follow = self.follow
         if t.kind == "service":
+            # a TTY service's log is one raw stream of "stamp details text" lines, not frames
+            spec = (self.client.inspect_service(t.id).get("Spec") or {}).get("TaskTemplate") or {}
+            tty = bool((spec.get("ContainerSpec") or {}).get("TTY"))
             stream = self.client.service_logs(t.id, timestamps=True, tail=tail, follow=follow, details=True,
-                                              since=since, stdout=True, stderr=True, is_tty=False, frames=True)  # type: ignore[arg-type]  # "s.ns" keeps nanoseconds
-            return stream, True, None
+                                              since=since, stdout=True, stderr=True, is_tty=tty, frames=True)  # type: ignore[arg-type]  # "s.ns" keeps nanoseconds
+            return stream, not tty, None
         info = self.client.inspect_container(t.id)
         tty = bool(info.get("Config", {}).get("Tty"))
         stream = self.client.logs(t.id, timestamps=True, tail=tail, since=since, follow=follow, tty=tty, stream=True, frames=True)  # type: ignore[arg-type]
