@@ -104,6 +104,12 @@ class Kind:
     repaint_on: tuple[str, ...] = ()  # other kinds whose changes its cells read
     actions: tuple[Action, ...] = ()
     commands: tuple[Command, ...] = ()  # ``:`` commands of its own
+    # a kind fed by the engine's event stream (the events timeline): ``feed(batch)`` turns a batch
+    # of events into rows (id -> row); the store keeps the newest ``keep`` of them. ``lazy``: ``list``
+    # (its history) runs the first time a screen reads the kind, not when the store starts
+    feed: Callable[[list[Mapping[str, Any]]], dict[str, Mapping[str, Any]]] | None = None
+    keep: int = 0
+    lazy: bool = False
 
     @property
     def singular(self) -> str:

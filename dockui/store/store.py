@@ -63,6 +63,9 @@ class _Registry:
             for ev in k.events:
                 self.events.setdefault(ev, set()).add(k.name)
         self.polled = [k.name for k in self.kinds.values() if k.poll]
+        self.fed = [k for k in self.kinds.values() if k.feed is not None]  # rows made from the event stream
+        self.lazy = {k.name for k in self.kinds.values() if k.lazy}  # listed when first read
+        self.listed = [k for k in self.listed if not k.lazy]
 
 
 _registry: _Registry | None = None
@@ -96,10 +99,26 @@ class Store:
         self._lock = threading.Lock()
         self.last_event_time: float | None = None
         self._recheck: dict[str, tuple[float, int]] = {}  # id -> (due, index into RECHECKS)
+        self._asked: set[str] = set()  # lazy kinds a reader asked for
+        self._lazy_pending: set[str] | None = None  # lazy kinds nobody read yet
+        self._queue: queue.Queue | None = None  # the watcher's queue while a session runs
 
     # --- reading -----------------------------------------------------------------------
     def snapshot(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
+        pending = self._lazy_pending
+        if pending is None:
+            pending = self._lazy_pending = set(registry().lazy)
+        if pending and kind in pending:
+            pending.discard(kind)
+            self.ask(kind)
         return self._data.get(kind, _EMPTY)
+
+    def ask(self, kind: str) -> None:
+        """List a lazy kind (the events timeline's last hour) on the watcher thread, once per session."""
+        self._asked.add(kind)
+        q = self._queue
+        if q is not None:
+            q.put(("list", kind))
 
     def get(self, kind: str, oid: str) -> Mapping[str, Any] | None:
         return self._data.get(kind, _EMPTY).get(oid)
@@ -346,6 +365,9 @@ class Store:
         stream = c.events(since=since, decode=True)
         self._events_stream = stream
         q: queue.Queue = queue.Queue()
+        for kind in self._asked:  # lazy kinds already shown: their history again (rows merge by id)
+            q.put(("list", kind))
+        self._queue = q
         reader = threading.Thread(target=self._read_events, args=(stream, q), name="store-events", daemon=True)
         reader.start()
         try:
@@ -366,6 +388,9 @@ class Store:
                     item = q.get(timeout=wait)
                 except queue.Empty:
                     item = None
+                if isinstance(item, tuple) and item[0] == "list":
+                    self._publish(self._list_lazy(item[1]))
+                    item = None
                 if isinstance(item, tuple):
                     raise EngineError(item[1])
                 if item is not None:
@@ -380,6 +405,9 @@ class Store:
                         except queue.Empty:
                             break
                         if isinstance(item, tuple):
+                            if item[0] == "list":
+                                self._publish(self._list_lazy(item[1]))
+                                continue
                             q.put(item)
                             break
                         batch.append(item)
@@ -392,7 +420,7 @@ class Store:
                         for e in batch:
                             log.debug("event %s %s %s %s", e.get("Type"), e.get("Action"), (e.get("Actor") or {}).get("ID", "")[:12],
                                       (e.get("Actor") or {}).get("Attributes"))
-                    self._publish(self._apply(batch))
+                    self._publish(self._apply(batch).merge(self._feed(batch)))
                     last_batch = time.monotonic()
                 now = time.monotonic()
                 due = {cid for cid, (t, _) in self._recheck.items() if t <= now}
@@ -412,8 +440,53 @@ class Store:
                         ch = ch.merge(self._replace(kind, self._list(kind)))
                     self._publish(ch)
         finally:
+            self._queue = None
             self._events_stream = None
             stream.close()
+
+    def _feed(self, batch: list[dict[str, Any]]) -> StoreChange:
+        """The kinds made from the event stream (the events timeline) take the batch."""
+        ch = StoreChange()
+        for k in registry().fed:
+            rows = k.feed(batch)  # type: ignore[misc]
+            if rows:
+                ch = ch.merge(self._add_rows(k.name, rows, k.keep))
+        return ch
+
+    def _add_rows(self, kind: str, rows: Mapping[str, Mapping[str, Any]], keep: int) -> StoreChange:
+        """Add ``rows`` (oldest first) to a fed kind, dropping its oldest beyond ``keep``."""
+        old = self._data.get(kind, _EMPTY)
+        new = dict(old)
+        new.update(rows)
+        added = frozenset(rows.keys() - old.keys())
+        removed: set[str] = set()
+        if keep and len(new) > keep:
+            for oid in list(new)[: len(new) - keep]:
+                del new[oid]
+                removed.add(oid)
+        added -= removed
+        removed &= old.keys()
+        self._data[kind] = MappingProxyType(new)
+        self._versions[kind] = self._versions.get(kind, 0) + 1
+        return StoreChange({kind: added} if added else {}, {}, {kind: frozenset(removed)} if removed else {})
+
+    def _list_lazy(self, kind: str) -> StoreChange:
+        """A lazy kind's list (the timeline's history), merged in time order under what was fed."""
+        k = registry().kinds.get(kind)
+        if k is None:
+            return StoreChange()
+        try:
+            listed = k.load(self.client)
+        except EngineError as exc:
+            log.warning("listing %s: %s", kind, exc)
+            listed = {}
+        old = self._data.get(kind, _EMPTY)
+        rows = sorted({**listed, **old}.items(), key=lambda kv: kv[1].get("Time") or 0)
+        new = dict(rows[-k.keep:] if k.keep else rows)
+        added, removed = frozenset(new.keys() - old.keys()), frozenset(old.keys() - new.keys())
+        self._data[kind] = MappingProxyType(new)
+        self._versions[kind] = self._versions.get(kind, 0) + 1
+        return StoreChange({kind: added} if added else {}, {}, {kind: removed} if removed else {})
 
     def _ping(self) -> None:
         """A stalled engine keeps the event socket open but stops answering: notice it."""

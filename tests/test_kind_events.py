@@ -1,0 +1,55 @@
+"""The events timeline (issue 18 section 2), driven by Textual's pilot against the sandbox engine:
+the last hour is there when it opens (a container that died before dockui started), live events
+come in newest first from the store's one stream, ``type=`` / ``action=`` filters narrow it, the
+exit code shows among the key attributes, and ``enter`` jumps to the container."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from dockui.kinds import events as ev
+
+from .kindview import make_app, run, unique, wait_text
+
+
+def test_summary_and_bound():
+    e = {"Type": "container", "Action": "die", "Actor": {"ID": "a" * 64, "Attributes": {"name": "web", "exitCode": "3"}},
+         "timeNano": 1_700_000_000_000_000_000}
+    rid, row = ev.summary(e)
+    assert row["Name"] == "web" and ev.key_attributes(row) == "exitCode=3" and ev.fault(row, None)
+    assert ev.summary({"Type": 3}) is None
+    assert ev.drill(row, rid, None) == ("containers", "id=" + "a" * 12)
+
+
+def test_timeline_history_live_filters_and_enter(client, make_container):
+    before, live = unique(), unique()
+    make_container("exit 3", name=before)  # died before dockui started: the hour of history has it
+    time.sleep(0.5)
+
+    async def main():
+        app = make_app("events")
+        async with app.run_test(size=(180, 45), notifications=True) as pilot:
+            text = await wait_text(pilot, app, ["Events", "TIME", "ACTION", before, "exitCode=3"])
+            assert re.search(rf"container\s+die\s+{before}\s+exitCode=3", text), text
+            # a live event, from the store's stream, comes in on top (newest first)
+            cid = make_container("exit 5", name=live)
+            text = await wait_text(pilot, app, [re.compile(rf"die\s+{live}\s+exitCode=5")])
+            lines = [line for line in text.splitlines() if live in line or before in line]
+            assert live in lines[0], lines
+            # filters: action=die keeps die rows only; type=network hides containers
+            await pilot.press("slash", *f"action=die {live}", "enter")
+            text = await wait_text(pilot, app, [re.compile(rf"die\s+{live}")])
+            assert not re.search(rf"(start|create)\s+{live}", text), text
+            await pilot.press("escape")
+            await pilot.press("slash", *"type=network", "enter")
+            await wait_text(pilot, app, ["filter: type=network"], absent=[live])
+            await pilot.press("escape")
+            # enter on the die row jumps to the container
+            await pilot.press("slash", *f"action=die {live}", "enter")
+            await wait_text(pilot, app, [re.compile(rf"die\s+{live}")])
+            await pilot.press("enter")
+            text = await wait_text(pilot, app, ["Containers", f"filter: id={cid[:12]}", live, "exited(5)"])
+            assert before not in text
+
+    run(main())
