@@ -295,8 +295,8 @@ class ContainerMixin(BaseClient):
                                    " Use the host_config param in create_container instead.")
         try:
             self._post(f"/containers/{container}/start")
-        except NotModified as exc:  # the engine sends no text with a 304: say what it means
-            raise NotModified(304, "the container is already running", exc.method, exc.path) from None
+        except NotModified:  # 304: already running; not an error, as in docker-py
+            pass
 
     @mutating
     @check_resource("container")
@@ -305,8 +305,8 @@ class ContainerMixin(BaseClient):
         wait = 10 if timeout is None else timeout
         try:
             self._post(f"/containers/{container}/stop", params=params, timeout=self.timeout + wait)
-        except NotModified as exc:
-            raise NotModified(304, "the container is already stopped", exc.method, exc.path) from None
+        except NotModified:  # 304: already stopped; not an error, as in docker-py
+            pass
 
     @mutating
     @check_resource("container")
