@@ -170,15 +170,25 @@ def gone_within(t: Tmux, pids: list[int], seconds: float) -> float | None:
     return None if dockui_pids(t) else time.monotonic() - start
 
 
-def kill_terminal_once(state: str, tg: dict, tmp: Path) -> tuple[str, str, float | None]:
-    """(state, outcome, seconds): outcome "ok", "left" (a process outlived the kill) or "setup: ..."."""
-    t = None
+def watchdog_fired(run_dir: Path) -> bool:
+    """Whether dockui's watchdog, not its own shutdown, ended this run (its log says so)."""
     try:
-        t = start_dockui(tmp / uuid.uuid4().hex[:8])
+        return "the watchdog ends it" in (run_dir / "state" / "dockui" / "dockui.log").read_text()
+    except OSError:
+        return False
+
+
+def kill_terminal_once(state: str, tg: dict, tmp: Path) -> tuple[str, str, float | None, bool]:
+    """(state, outcome, seconds, watchdog): outcome "ok", "left" (a process outlived the kill) or
+    "setup: ..."; watchdog: the watchdog ended it (shutdown was slower than its grace)."""
+    t = None
+    run_dir = tmp / uuid.uuid4().hex[:8]
+    try:
+        t = start_dockui(run_dir)
         STATES[state](t, tg)
         pids = dockui_pids(t)
         if not pids:
-            return state, "setup: dockui's process not found", None
+            return state, "setup: dockui's process not found", None, False
         t.tmux("kill-server", check=False)  # the pty closes: what an SSH drop does
         took = gone_within(t, pids, GONE_WITHIN)
         if took is None:
@@ -187,10 +197,10 @@ def kill_terminal_once(state: str, tg: dict, tmp: Path) -> tuple[str, str, float
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            return state, "left", None
-        return state, "ok", took
+            return state, "left", None, False
+        return state, "ok", took, watchdog_fired(run_dir)
     except Exception as exc:  # noqa: BLE001 - reported with the state
-        return state, f"setup: {type(exc).__name__}: {str(exc)[:300]}", None
+        return state, f"setup: {type(exc).__name__}: {str(exc)[:300]}", None, False
     finally:
         if t is not None:
             t.started = True  # kill-server again (harmless) and remove the temporary files
@@ -208,12 +218,14 @@ def test_killing_the_terminal_ends_dockui_in_every_state(client, targets, tmp_pa
     jobs = [s for _ in range(RUNS) for s in STATES]
     with ThreadPoolExecutor(PARALLEL) as pool:
         results = list(pool.map(lambda s: kill_terminal_once(s, targets, tmp_path), jobs))
-    left = {s: sum(1 for st, o, _ in results if st == s and o == "left") for s in STATES}
-    setup = [(s, o) for s, o, _ in results if o.startswith("setup")]
-    times = sorted(x for _, o, x in results if o == "ok" and x is not None)
+    left = {s: sum(1 for st, o, _, _ in results if st == s and o == "left") for s in STATES}
+    setup = [(s, o) for s, o, _, _ in results if o.startswith("setup")]
+    times = sorted(x for _, o, x, _ in results if o == "ok" and x is not None)
+    watchdog = {s: n for s in STATES if (n := sum(1 for st, _, _, w in results if st == s and w))}
     summary = (f"{sum(left.values())} of {len(results)} runs left a dockui process {GONE_WITHIN:.0f} s after the "
                f"terminal was killed: {left}; end times median {times[len(times) // 2] if times else 0:.2f} s, "
-               f"max {times[-1] if times else 0:.2f} s")
+               f"max {times[-1] if times else 0:.2f} s; the watchdog ended {sum(watchdog.values())} {watchdog}; "
+               f"{len(setup)} never reached their state")
     print(summary)
     assert not any(left.values()), summary
     # a state that could not be reached is a broken test, not a pass (a few, on a loaded machine, are tolerated)
