@@ -16,6 +16,7 @@ class ViewContext:
         self.stats = stats
         self._cache: dict[str, tuple[tuple[int, ...], Any]] = {}
         self.name_width = 60  # set by the screen from the terminal's width
+        self.now: float | None = None  # the time cells count ages from, set by the screen's clock (None: now)
 
     def _derived(self, name: str, kinds: tuple[str, ...], build) -> Any:
         ver = tuple(self.store.version(k) for k in kinds)

@@ -24,11 +24,19 @@ _UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u20
 
 
 class ConfirmScreen(ModalScreen):
-    """Asks before something is destroyed: one of ``options``' keys answers, anything else cancels (None)."""
+    """Asks before something is destroyed: one of ``options``' keys answers, anything else cancels (None).
+
+    The box has a fixed width (72 cells, at most 95% of the screen) and its lines wrap: a box
+    that sizes itself to its text (``width: auto``) around text that fills its container
+    collapses to an empty frame in Textual 8 (issue 24), and the user is then asked to confirm
+    something without being told what.
+    """
 
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: auto; max-width: 90%; height: auto; border: thick $error; padding: 1 2; background: $surface; }
+    ConfirmScreen > #confirm-box { width: 72; max-width: 95%; height: auto; max-height: 90%; border: thick $error; padding: 1 2; background: $surface; }
+    ConfirmScreen > #confirm-box > Static { width: 1fr; height: auto; }
+    ConfirmScreen #confirm-options { margin-top: 1; }
     """
 
     def __init__(self, question: str, options: dict[str, str] | None = None) -> None:
@@ -37,10 +45,14 @@ class ConfirmScreen(ModalScreen):
         self.options = options or {"y": "yes"}
 
     def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(one_line(self.question, 300), style="bold"))
-            hint = "    ".join(f"{k}: {v}" for k, v in self.options.items()) + "    n / esc: cancel"
-            yield Static(Text(hint, style="dim"))
+        with Vertical(id="confirm-box"):
+            yield Static(Text(one_line(self.question, 300), style="bold"), id="confirm-question")
+            hint = Text()
+            for k, v in [*self.options.items(), ("n / esc", "cancel")]:
+                hint.append(f"{k}", style="bold")
+                hint.append(f": {v}\n", style="dim" if k == "n / esc" else "")
+            hint.rstrip()
+            yield Static(hint, id="confirm-options")
 
     def on_key(self, event) -> None:
         event.stop()

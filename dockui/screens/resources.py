@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ..ansi import one_line
+from ..filters import split_terms, unquote
 from ..store.model import container_state
 from ..widgets.detail import DetailPane
 from ..widgets.quiet import QuietStatic
@@ -115,6 +116,7 @@ class ResourcesScreen(Screen):
     DEFAULT_CSS = """
     ResourcesScreen #crumbs { height: 1; background: $boost; text-wrap: nowrap; text-overflow: clip; }
     ResourcesScreen #hints { dock: bottom; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: clip; }
+    ResourcesScreen.-prompting #hints { offset-y: -1; color: $foreground; }
     ResourcesScreen #message { height: auto; display: none; }
     ResourcesScreen #message.-visible { display: block; }
     ResourcesScreen #panes { height: 55%; display: none; }
@@ -152,9 +154,11 @@ class ResourcesScreen(Screen):
         yield PromptInput(id="prompt")
 
     def on_mount(self) -> None:
+        self.app.ctx.now = time.time()  # the clock every AGE and STATUS cell counts from (see _clock_tick)
         self.show_kind(self.kind, self.filter)
         self.call_after_refresh(self.repaint, True)  # the first paint says "connecting" before any data
         self.set_interval(0.5, self._update_interest)
+        self.set_interval(self.CLOCK_TICK, self._clock_tick)
 
     @property
     def table(self) -> ResourceTable:
@@ -276,7 +280,7 @@ class ResourcesScreen(Screen):
         self._stats_live = live
         out = []
         for rid, row in snap.items():
-            if field_filter and not all(str(f(row)).lower().startswith(v) or str(f(row)).lower() == v for f, v in field_filter):
+            if field_filter and not all(str(f(row)) == v if exact else str(f(row)).lower().startswith(v) for f, v, exact in field_filter):
                 continue
             if self.faults_only and not _fault(self.kind, row, ctx):
                 continue
@@ -371,8 +375,49 @@ class ResourcesScreen(Screen):
         self.table.update_rows(changes)
         return True
 
+    # --- the clock: AGE and STATUS follow it on screen -----------------------------------------------
+    CLOCK_TICK = 1.0
+
+    def _clock_tick(self) -> None:
+        """Every second: one new ``now`` for every time-derived cell (so rows made in the same
+        second agree), and those cells built again for the rows on screen only."""
+        self.app.ctx.now = time.time()
+        if self.is_current:
+            self._refresh_clock_cells()
+
+    def on_screen_resume(self) -> None:
+        self._clock_tick()  # back from describe, logs, help: ages moved on meanwhile
+
+    def on_resource_table_scrolled(self, event: ResourceTable.Scrolled) -> None:
+        self._refresh_clock_cells()  # rows scrolled in were built at an older ``now``
+
+    def _refresh_clock_cells(self) -> int:
+        """The clock columns (AGE, STATUS) of the rows on screen built again at ``ctx.now`` and
+        patched into the table in place; rows off screen keep theirs until they come on screen
+        (a scroll, a filter, the next paint). Cost: O(rows on screen). Returns the rows changed."""
+        if self._closing or not self.is_attached or not self.query("#table"):
+            return 0
+        columns = self._shown_columns or self.spec.columns
+        clock_cols = [i for i, c in enumerate(columns) if c.clock]
+        if not clock_cols:
+            return 0
+        table = self.table
+        cache = self._cells
+        changes: dict[str, tuple] = {}
+        for rid in table.visible_ids():
+            hit = cache.get(rid)
+            if hit is None:
+                continue
+            cells = self._with_stats(hit[0], hit[1], columns, clock_cols)
+            if cells != hit[1]:
+                cache[rid] = (hit[0], cells, hit[2], hit[3])  # the filter's text keeps the older words
+                changes[rid] = cells
+        if changes:
+            table.update_rows(changes)
+        return len(changes)
+
     def _with_stats(self, row: Mapping[str, Any], cells: tuple, columns: tuple, stats_cols: list[int]) -> tuple:
-        """``cells`` with the stats columns built again from the latest samples, in the row's style."""
+        """``cells`` with the stats (or clock) columns built again, in the row's style."""
         out = list(cells)
         style = self.spec.style(row)
         for i in stats_cols:
@@ -396,10 +441,11 @@ class ResourcesScreen(Screen):
             f = f[1:]
         fields, words = [], []
         table = FIELD_FILTERS.get(self.kind, {})
-        for part in f.split():
+        for part in split_terms(f):  # a drill-down's quoted value is one term, matched exactly
             k, eq, v = part.partition("=")
             if eq and k in table:
-                fields.append((table[k], v.lower()))
+                v, exact = unquote(v)
+                fields.append((table[k], v if exact else v.lower(), exact))
             else:
                 words.append(part)
         return fields, " ".join(words).lower(), negate
@@ -417,6 +463,7 @@ class ResourcesScreen(Screen):
             self.call_after_refresh(self.repaint, True)
         elif not (restat and self._restat_in_place()):
             self.table.sync(self.rows(stats_only=restat))
+            self._refresh_clock_cells()  # rows that came on screen show the clock's ``now``
         self.repaint_header_only(self.table.row_count)
         self._paint_hints()
         self._update_message()
@@ -443,6 +490,9 @@ class ResourcesScreen(Screen):
         self.app.refresh_header()
 
     def _paint_hints(self) -> None:
+        if self.prompt_mode:  # an open prompt says what it asks, right above it
+            self.query_one("#hints", QuietStatic).show(self._prompt_hint())
+            return
         row = self.app.store.get(self.kind, self.table.current_id or "")
         acts = [a for a in actions_for(self.kind, row, self.app.readonly) if a.footer]
         t = Text()
@@ -731,9 +781,33 @@ class ResourcesScreen(Screen):
         self._exec_target = cid
         self._open_prompt("e", "")
 
+    def _prompt_hint(self) -> Text:
+        """What the open prompt asks, and about which row: the line above the prompt."""
+        mode = self.prompt_mode
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if mode == "/":
+            t.append(" filter:", style="bold")
+            t.append("  text, !text, project=NAME, state=running · enter keeps it", style="dim")
+        elif mode == ":":
+            t.append(" command:", style="bold")
+            t.append("  a kind (containers, images, ...), ctx, df, pull IMAGE, prune WHAT, q · enter runs it", style="dim")
+        else:  # a question about one row: rename it, run a command in it
+            asking = getattr(self, "_asking", None)
+            rid = asking[1] if asking else getattr(self, "_exec_target", "")
+            label = asking[0].label if asking else "rename" if mode == "rename" else "exec command"
+            row = self.app.store.get(self.kind, rid) or {}
+            name = row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]
+            t.append(f" {label}: {self.kind[:-1]} ", style="bold")
+            t.append(one_line(str(name), 60), style="bold yellow")
+            t.append("  enter answers", style="dim")
+        t.append(" · esc cancels", style="dim")
+        return t
+
     def _open_prompt(self, mode: str, value: str) -> None:
         p = self.query_one("#prompt", PromptInput)
         self.prompt_mode = mode
+        self.add_class("-prompting")  # the hints line moves up above the prompt and says what it asks
+        self._paint_hints()
         p.value = value
         p.placeholder = "new name" if mode == "rename" else "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
         p.add_class("-visible")
@@ -747,6 +821,8 @@ class ResourcesScreen(Screen):
         p.remove_class("-visible")
         p.can_focus = False
         self.prompt_mode = ""
+        self.remove_class("-prompting")
+        self._paint_hints()
         self.set_focus(self.table)
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from .. import format as fmt
 from ..ansi import one_line
+from ..filters import term as filter_term
 from ..store.model import container_state
 
 Row = Mapping[str, Any]
@@ -28,6 +29,7 @@ class Column:
     width: int = 12  # a typical width, to decide which columns fit
     stats: bool = False  # depends on stats samples (refreshed on stats ticks)
     priority: int = 1  # 1 always shown; higher numbers are dropped first on narrow terminals
+    clock: bool = False  # follows the clock (ages, "Up 5 minutes"): redrawn on screen every second
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,15 @@ def _name(key: str = "Name") -> Callable[[Row, Any], str]:
     return lambda r, ctx: one_line(str(r.get(key) or ""), getattr(ctx, "name_width", 60))
 
 
+def _now(ctx: Any) -> float | None:
+    """The time every time-derived cell of a paint counts from (the screen's clock; None: now)."""
+    return getattr(ctx, "now", None)
+
+
+def _age(key: str) -> Callable[[Row, Any], str]:
+    return lambda r, ctx: fmt.age(r.get(key), _now(ctx))
+
+
 def _lower(key: str) -> Callable[[Row, Any], str]:
     return lambda r, ctx: str(r.get(key) or "").lower()
 
@@ -129,8 +140,8 @@ CONTAINERS = KindSpec(
         Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), _lower("Image"), width=20, priority=2),
         Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), _lower("Project"), width=10, priority=3),
         Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r), width=20, priority=3),
-        Column("status", "STATUS", lambda r, c: one_line(str(r.get("Status") or ""), 30), lambda r, c: -(r.get("Created") or 0), width=18, priority=4),
-        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0), width=4, priority=2),
+        Column("status", "STATUS", lambda r, c: one_line(fmt.status(r, _now(c)), 30), lambda r, c: -(r.get("Created") or 0), width=18, priority=4, clock=True),
+        Column("age", "AGE", _age("Created"), lambda r, c: -(r.get("Created") or 0), width=4, priority=2, clock=True),
         Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"], priority=5),
     ),
     style=lambda r: "bold red" if container_state(r) == "unhealthy" else "",
@@ -151,7 +162,7 @@ IMAGES = KindSpec(
         Column("id", "ID", lambda r, c: r["Id"].split(":")[-1][:12], lambda r, c: r["Id"]),
         Column("size", "SIZE", lambda r, c: fmt.size(r.get("Size")), lambda r, c: -(r.get("Size") or 0)),
         Column("containers", "USED BY", lambda r, c: str(c.image_users(r["Id"])) if c else "-", lambda r, c: -(c.image_users(r["Id"]) if c else 0)),
-        Column("age", "AGE", lambda r, c: fmt.age(r.get("Created")), lambda r, c: -(r.get("Created") or 0)),
+        Column("age", "AGE", _age("Created"), lambda r, c: -(r.get("Created") or 0), clock=True),
     ),
     style=lambda r: "dim" if _tags(r) == "<none>" else "",
 )
@@ -231,7 +242,7 @@ SERVICES = KindSpec(
         Column("replicas", "REPLICAS", _svc_replicas, lambda r, c: _svc_counts(r)),
         Column("image", "IMAGE", lambda r, c: one_line(str((((r.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image") or "").split("@")[0], 40), None),
         Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None, priority=3),
-        Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), None),
+        Column("age", "AGE", _age("CreatedAt"), None, clock=True),
         Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
     ),
     drill=lambda r: ("tasks", f"service={r['ID'][:12]}"),
@@ -255,7 +266,7 @@ TASKS = KindSpec(
         Column("desired", "DESIRED", lambda r, c: str(r.get("DesiredState") or ""), None),
         Column("node", "NODE", lambda r, c: c.node_name(r.get("NodeID") or "") if c else "", None),
         Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None, width=30, priority=2),
-        Column("age", "AGE", lambda r, c: fmt.age(r.get("CreatedAt")), lambda r, c: str(r.get("CreatedAt") or "")),
+        Column("age", "AGE", _age("CreatedAt"), lambda r, c: str(r.get("CreatedAt") or ""), clock=True),
         Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
     ),
     style=lambda r: "dim" if r.get("DesiredState") == "shutdown" else "",
@@ -272,7 +283,7 @@ PROJECTS = KindSpec(
         Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
         Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),
     ),
-    drill=lambda r: ("containers", f"project={r['Name']}"),
+    drill=lambda r: ("containers", filter_term("project", str(r["Name"]))),  # the raw name, exactly
 )
 
 def _fault(kind: str, r: Row, ctx: Any) -> bool:

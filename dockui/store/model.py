@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..format import status_since
+
 KINDS = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects")
 COMPOSE_PROJECT = "com.docker.compose.project"
 COMPOSE_SERVICE = "com.docker.compose.service"
@@ -112,6 +114,8 @@ def container_summary(raw: Mapping[str, Any]) -> dict[str, Any]:
     d["Health"] = health
     d["Project"] = labels.get(COMPOSE_PROJECT, "")
     d["Service"] = labels.get(COMPOSE_SERVICE, "")
+    # when the Status' duration ("Up 2 seconds") began, so the STATUS cell can follow the clock
+    d["StatusSince"] = status_since(status, time.time())
     return d
 
 

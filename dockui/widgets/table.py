@@ -88,6 +88,9 @@ class ResourceTable(ScrollView, can_focus=True):
     class RowSelected(_RowMessage):
         """A row was double-clicked."""
 
+    class Scrolled(Message):
+        """Other rows came on screen (a scroll): the owner may want to refresh what they show."""
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._keys: tuple[str, ...] = ()
@@ -380,6 +383,11 @@ class ResourceTable(ScrollView, can_focus=True):
             self.post_message(self.RowSelected(self, self._order[row]))
 
     # --- drawing --------------------------------------------------------------------------
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if int(old_value) != int(new_value):
+            self.post_message(self.Scrolled())
+
     def _resize_virtual(self) -> None:
         width = sum(w + 2 * PAD for w in self._widths)
         size = Size(width, len(self._order) + 1)
