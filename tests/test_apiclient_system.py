@@ -56,6 +56,7 @@ def ping_version_info_df(side: Side, name: str) -> dict:
     df = api.df()
     return {
         "ping": api.ping(),
+        "api_version": api.api_version,
         "version_same": version == oracle.version(),
         "version_keys": sorted(version),
         "unversioned": api.version(api_version=False)["ApiVersion"],
@@ -272,6 +273,15 @@ def test_push_and_upgrade_plugin_fail_at_once(on_private) -> None:
         assert time.monotonic() - t0 < 30
     finally:
         c.remove_plugin(name, force=True)
+
+
+def test_every_apiclient_method_is_implemented() -> None:
+    """The coverage table's first column: nothing of docker-py's APIClient is missing from dockui's client."""
+    from .apiclient_coverage import api_methods, dockui_module, render
+
+    missing = [n for n in api_methods() if dockui_module(n) is None]
+    assert missing == []
+    assert "| `create_service` | ServiceApiMixin | yes (services) | swarm |" in render()
 
 
 def test_expected_answers_of_dockui(on_private) -> None:

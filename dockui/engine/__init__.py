@@ -8,6 +8,8 @@ from .errors import (
                      EngineError,
                      EngineUnreachable,
                      ImageNotFound,
+                     InvalidArgument,
+                     InvalidVersion,
                      NotFound,
                      NotModified,
                      NullResource,
@@ -16,5 +18,8 @@ from .errors import (
 )
 from .transport import Endpoint, TLSConfig
 
+APIClient = EngineClient  # docker-py's name for the low-level client
+
 __all__ = ["EngineClient", "Endpoint", "TLSConfig", "APIError", "Conflict", "EngineError", "EngineUnreachable",
-           "NotFound", "NotModified", "ReadOnlyError", "StreamError", "DockerException", "ImageNotFound", "NullResource"]
+           "NotFound", "NotModified", "ReadOnlyError", "StreamError", "DockerException", "ImageNotFound", "NullResource",
+           "InvalidArgument", "InvalidVersion", "APIClient"]

@@ -8,41 +8,9 @@ from typing import Any
 
 from .apicalls import body, need, q
 from .base import BaseClient, mutating
+from .types.networks import EndpointConfig
 from .utils import check_resource, convert_filters, minimum_version
 from .volumes import VolumeMixin
-
-
-def endpoint_config(client: BaseClient, aliases: list | None = None, links: list | dict | None = None,
-                    ipv4_address: str | None = None, ipv6_address: str | None = None,
-                    link_local_ips: list | None = None, driver_opt: dict | None = None,
-                    mac_address: str | None = None) -> dict[str, Any]:
-    """The ``EndpointConfig`` of a container on one network, with docker-py's version checks."""
-    cfg: dict[str, Any] = {}
-    if aliases:
-        cfg["Aliases"] = aliases
-    if links:
-        items = links.items() if isinstance(links, dict) else links
-        cfg["Links"] = [f"{k}:{v}" if v else k for k, v in
-                        (x if isinstance(x, tuple) else (x, None) for x in items)]
-    ipam: dict[str, Any] = {}
-    if ipv4_address:
-        ipam["IPv4Address"] = ipv4_address
-    if ipv6_address:
-        ipam["IPv6Address"] = ipv6_address
-    if link_local_ips is not None:
-        need(client, "1.24", "link_local_ips")
-        ipam["LinkLocalIPs"] = link_local_ips
-    if ipam:
-        cfg["IPAMConfig"] = ipam
-    if driver_opt:
-        need(client, "1.32", "DriverOpts")
-        if not isinstance(driver_opt, dict):
-            raise TypeError("driver_opt must be a dictionary")
-        cfg["DriverOpts"] = driver_opt
-    if mac_address:
-        need(client, "1.25", "mac_address")
-        cfg["MacAddress"] = mac_address
-    return cfg
 
 
 class NetworkMixin(BaseClient):
@@ -116,8 +84,9 @@ class NetworkMixin(BaseClient):
                                      ipv6_address: str | None = None, aliases: list | None = None,
                                      links: list | dict | None = None, link_local_ips: list | None = None,
                                      driver_opt: dict | None = None, mac_address: str | None = None) -> None:
-        cfg = endpoint_config(self, aliases=aliases, links=links, ipv4_address=ipv4_address, ipv6_address=ipv6_address,
-                              link_local_ips=link_local_ips, driver_opt=driver_opt, mac_address=mac_address)
+        cfg = EndpointConfig(self.api_version, aliases=aliases, links=links, ipv4_address=ipv4_address,
+                             ipv6_address=ipv6_address, link_local_ips=link_local_ips, driver_opt=driver_opt,
+                             mac_address=mac_address)
         self._post(f"/networks/{q(_id(net_id))}/connect", {"Container": container, "EndpointConfig": cfg})
 
     @mutating
@@ -137,4 +106,4 @@ def _id(value: Any) -> Any:
     return value
 
 
-__all__ = ["NetworkMixin", "VolumeMixin", "endpoint_config"]
+__all__ = ["NetworkMixin", "VolumeMixin"]
