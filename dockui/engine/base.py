@@ -285,7 +285,7 @@ class BaseClient:
         except OSError as exc:
             raise unreachable(self.endpoint.display, exc, timeout or self.timeout) from exc
         if resp.status_code >= 300:
-            raise error_for(resp.status_code, resp.content, method, path)
+            raise error_for(resp.status_code, resp.content, method, path, response=resp)
         return resp
 
     def _send_raw(self, method: str, path: str, params: dict | None, headers: dict | None, versioned: bool,
