@@ -265,5 +265,7 @@ def test_expected_answers_of_dockui() -> None:
     assert got["prune_old"] == {"error": "InvalidVersion"} and got["options_type"] == {"error": "TypeError"}
     dockui = make_api("dockui", engine_host())
     assert dockui.remove_volume("dockui-t-no-such-volume", force=True) is None  # force reaches the engine
+    vol = dockui.create_volume(labels={"dockui.test": "1"})  # dockui also takes a volume's dict
+    assert dockui.inspect_volume(vol)["Name"] == vol["Name"] and dockui.remove_volume(vol) is None
     got = scenario.run("list_networks_by_names_ids_filters", "dockui")
     assert got["names"] == ["<name>-a"] and got["ids"] == ["<name>-b"] and got["names_and_filters"] == ["<name>-a"]

@@ -9,6 +9,11 @@ from .base import BaseClient, mutating
 from .utils import convert_filters, minimum_version
 
 
+def _name(value: Any) -> Any:
+    """A volume given as its document is taken by its ``Name``."""
+    return value.get("Name") if isinstance(value, dict) else value
+
+
 class VolumeMixin(BaseClient):
     def volumes(self, filters: dict | None = None) -> dict:
         """``{"Volumes": [...], "Warnings": ...}``; ``filters``: ``dangling``, ``driver``, ``label``, ``name``."""
@@ -29,7 +34,8 @@ class VolumeMixin(BaseClient):
         return self._post("/volumes/create", body(data))
 
     def inspect_volume(self, name: str) -> dict:
-        return self._get(f"/volumes/{q(name)}")
+        """A volume by name (or the dict ``create_volume`` returned)."""
+        return self._get(f"/volumes/{q(_name(name))}")
 
     @mutating
     @minimum_version("1.25")
@@ -43,7 +49,7 @@ class VolumeMixin(BaseClient):
         if force:
             need(self, "1.25", "force removal")
             params["force"] = force
-        self._delete(f"/volumes/{q(name)}", **params)
+        self._delete(f"/volumes/{q(_name(name))}", **params)
 
 
 __all__ = ["VolumeMixin"]
