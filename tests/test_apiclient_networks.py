@@ -126,6 +126,28 @@ def connect_and_disconnect_a_container(side: Side, name: str) -> dict:
 
 
 @scenario
+def ipv6_scope_ingress_and_endpoint_options(side: Side, name: str) -> dict:
+    api, t = side.api, side.types
+    cname = name + "-c"
+    with _cleanup(api, networks=[name], containers=[cname]):
+        ipam = t.IPAMConfig(pool_configs=[t.IPAMPool(subnet="10.241.9.0/24"), t.IPAMPool(subnet="fd00:dead:beef::/64")])
+        net = api.create_network(name, enable_ipv6=True, scope="local", ipam=ipam, labels={"dockui.test": "1"})
+        doc = api.inspect_network(net["Id"], scope="local")
+        cid = _container(cname)
+        api.connect_container_to_network(cid, name, ipv6_address="fd00:dead:beef::99", link_local_ips=["169.254.10.10"],
+                                         driver_opt={"com.example.opt": "1"})
+        ep = make_api("docker-py", side.host).inspect_container(cid)["NetworkSettings"]["Networks"][name]
+        second_ingress = raises(lambda: api.create_network(name + "-ing", driver="overlay", ingress=True))
+        wrong_scope = raises(lambda: api.inspect_network(name, scope="swarm"))
+        api.disconnect_container_from_network(cid, name)
+        api.remove_network(name)
+    return {"ipv6": doc["EnableIPv6"], "scope": doc["Scope"], "ipam": doc["IPAM"]["Config"],
+            "endpoint": {"IPAMConfig": ep.get("IPAMConfig"), "DriverOpts": ep.get("DriverOpts"),
+                         "GlobalIPv6Address": ep.get("GlobalIPv6Address")},
+            "second_ingress": second_ingress, "wrong_scope": wrong_scope}
+
+
+@scenario
 def prune_networks_by_label(side: Side, name: str) -> dict:
     api = side.api
     with _cleanup(api, networks=[name + "-x", name + "-y"]):
