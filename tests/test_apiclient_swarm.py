@@ -161,7 +161,8 @@ def service_create_inspect_update_remove(side: Side, name: str) -> dict:
         second = api.inspect_service(name)
         # an update without fetching: what is not given is not sent (docker-py's documented default)
         upd2 = api.update_service(name, second["Version"]["Index"], task_template=t.TaskTemplate(t.ContainerSpec(IMAGE, command=["sleep", "60"])),
-                                  name=name, mode=t.ServiceMode("replicated", replicas=0))
+                                  name=name, mode=t.ServiceMode("replicated", replicas=0),
+                                  endpoint_spec=t.EndpointSpec(mode="vip", ports={38080: (80, "tcp", "host"), 38053: (53, "udp", "host")}))
         third = api.inspect_service(name)
         removed = api.remove_service({"ID": made["ID"]})
         gone = raises(lambda: api.inspect_service(name))
@@ -207,6 +208,22 @@ def service_tasks_and_logs(side: Side, name: str) -> dict:
             "missing": raises(lambda: b"".join(api.service_logs(name + "-nope", stdout=True))),
             "removed": api.remove_service(sid),
         }
+    return out
+
+
+@scenario
+def tty_service_logs_are_raw(side: Side, name: str) -> dict:
+    api, t = side.api, side.types
+    with _cleanup(services=[name]):
+        cs = t.ContainerSpec(IMAGE, command=["sh", "-c", "echo tty-1; echo tty-2; exec sleep 600"], tty=True)
+        sid = api.create_service(t.TaskTemplate(cs, placement=["node.role==manager"]), name=name)["ID"]
+
+        def logs(**kw: Any) -> bytes:
+            return b"".join(api.service_logs(sid, stdout=True, **kw))
+
+        raw = wait_for("two lines", lambda: (lambda b: b if b.count(b"tty-") == 2 else None)(logs()))
+        out = {"tty": api.inspect_service(sid)["Spec"]["TaskTemplate"]["ContainerSpec"]["TTY"], "raw": raw,
+               "told": logs(is_tty=True), "removed": api.remove_service(sid)}
     return out
 
 
@@ -510,6 +527,8 @@ def test_expected_answers_of_dockui(engines) -> None:
     got = scenario.run("service_tasks_and_logs", "dockui")
     assert got["logs"] == [b"err-1", b"out-1", b"out-2"] and got["stdout"] == [b"out-1", b"out-2"]
     assert got["no_stream"]["error"] == "APIError"
+    got = scenario.run("tty_service_logs_are_raw", "dockui")
+    assert got["tty"] is True and b"tty-1\r\n" in got["raw"]  # a TTY's stream is raw: no frame headers
     got = scenario.run("secrets_create_inspect_list_remove", "dockui")
     assert "Data" not in got["spec"] and got["removed"] is True
     ENGINES["a"], ENGINES["b"] = engines
