@@ -488,6 +488,33 @@ def exec_calls(side: Side, name: str) -> dict:
     return out
 
 
+@scenario
+def exec_and_attach_sockets(side: Side, name: str) -> dict:
+    """The hijacked connection as docker-py's users drive it: ``_sock.sendall``, a half-close, and
+    ``docker.utils.socket`` reading the frames."""
+    import socket as pysocket
+
+    from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
+
+    api = side.api
+    with _cleanup(name, name + "-tty"):
+        c = api.create_container(IMAGE, ["sleep", "600"], name=name)
+        api.start(c)
+        _wait_running(side, c)
+        e = api.exec_create(c, ["sh", "-c", "cat; echo done >&2"], stdin=True)
+        sock = api.exec_start(e, socket=True)
+        sock._sock.sendall(b"piped in\n")
+        sock._sock.shutdown(pysocket.SHUT_WR)
+        out = {"exec": consume_socket_output((demux_adaptor(*f) for f in frames_iter(sock, tty=False)), demux=True)}
+        sock.close()
+        t = api.create_container(IMAGE, ["sh", "-c", "sleep 1; echo attached"], name=name + "-tty", tty=True)
+        api.start(t)
+        asock = api.attach_socket(t, params={"stdout": 1, "stderr": 1, "stream": 1})
+        out["attach"] = consume_socket_output(d for _, d in frames_iter(asock, tty=True))
+        asock.close()
+    return out
+
+
 # ------------------------------------------------------------------------------------ the tests
 @pytest.mark.parametrize("kind", CLIENTS)
 @pytest.mark.parametrize("name", scenario.names())
@@ -520,6 +547,8 @@ def test_expected_answers_of_dockui() -> None:
     got = scenario.run("errors_of_container_calls", "dockui")
     assert got["none"] == {"error": "NullResource"} and got["not_found"]["status_code"] == 404
     assert got["no_image"] == {"error": "ImageNotFound", "status": 404}
+    got = scenario.run("exec_and_attach_sockets", "dockui")
+    assert got["exec"] == [b"piped in\n", b"done\n"] and got["attach"] == b"attached\r\n"
 
 
 # ------------------------------------------------------------------------------------ pure units

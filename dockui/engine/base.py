@@ -154,6 +154,38 @@ class HijackedSocket:
     def close(self) -> None:
         self._response.close()
 
+    # the socket surface code written for docker-py's ``exec_start(socket=True)`` uses
+    # (``sock._sock.sendall``, ``recv``, ``docker.utils.socket.frames_iter``): raw bytes, the
+    # bytes read with the headers first
+    @property
+    def _sock(self) -> HijackedSocket:
+        return self
+
+    def recv(self, bufsize: int = 4096) -> bytes:
+        rest = self._response.rest
+        if rest:
+            self._response.rest = rest[bufsize:]
+            return rest[:bufsize]
+        return self._response.sock.recv(bufsize)
+
+    def send(self, data: bytes) -> int:
+        return self._response.sock.send(data)
+
+    def sendall(self, data: bytes) -> None:
+        self.write(data)
+
+    def shutdown(self, how: int) -> None:
+        self._response.sock.shutdown(how)
+
+    def fileno(self) -> int:
+        return self._response.sock.fileno()
+
+    def settimeout(self, value: float | None) -> None:
+        self._response.sock.settimeout(value)
+
+    def gettimeout(self) -> float | None:
+        return self._response.sock.gettimeout()
+
 
 class RawReply:
     """A whole response read by ``rawhttp``, shaped like the parts of ``requests.Response`` we use."""
