@@ -350,13 +350,20 @@ class DockuiApp(App):
         if found is None:
             return False
         kind, cmd, args = found
+        if cmd.view is not None:  # a view (``:top NAME``): opened here, its engine work is its own
+            screen = cmd.view(self, args)
+            if isinstance(screen, str):
+                self.notify(screen, severity="warning", markup=False)
+            else:
+                self.push_screen(screen)
+            return True
         if self.readonly and cmd.mutating:
             self.notify(f"read-only mode: {cmd.words} is disabled", severity="warning", markup=False)
             return True
 
         def work() -> None:
             try:
-                msg = cmd.run(self.client, args) or f"{cmd.words}: done"
+                msg = (cmd.run(self.client, args) if cmd.run else None) or f"{cmd.words}: done"
                 self.call_from_thread(self.notify, one_line(msg, 200), markup=False)
             except (EngineError, OSError, ValueError) as exc:
                 why = getattr(exc, "explanation", "") or str(exc)

@@ -52,6 +52,7 @@ class Action:
     prompt_value: Callable[[Row], str] | None = None  # the prompt's initial text
     serial: bool = False  # presses on one target run one after the other (each sees the last's result)
     ask: Callable[[Row, str, Any], str] | None = None  # (row, id, ViewContext) -> more for the confirm question
+    view: Callable[[str, Row], Any] | None = None  # verb "view": (id, row) -> the Textual screen to open
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ class Command:
 
     words: str  # what the command starts with: "create secret"
     usage: str
-    run: Callable[[Client, str], str | None]
+    run: Callable[[Client, str], str | None] | None = None
     mutating: bool = True
+    view: Callable[[Any, str], Any] | None = None  # instead of ``run``: (app, args) -> a screen to open, or a str saying why not
 
 
 def no_fault(row: Row, ctx: Any) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..store.model import container_state as state
 from ..store.model import container_summary, state_counts
-from .base import Action, Kind, Row
+from .base import Action, Command, Kind, Row
 from .common import DESCRIBE, LOGS, inspect_with, plain_name
 
 LIVE = ("running", "unhealthy", "restarting")
@@ -27,6 +27,18 @@ def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
     return f"container {plain_name(row, rid)}", [Target(rid)]
 
 
+def _processes(rid: str, row: Row) -> Any:
+    from ..screens.processes import ProcessesScreen
+
+    return ProcessesScreen(rid, plain_name(row, rid))
+
+
+def _top(app: Any, args: str) -> Any:
+    from ..screens.processes import top_view
+
+    return top_view(app, args)
+
+
 ACTIONS = (
     LOGS,
     Action("shell", "s", "shell", verb="shell", states=LIVE, bulk=False),
@@ -42,6 +54,8 @@ ACTIONS = (
     Action("kill", "ctrl+k", "kill", lambda c, rid, row, arg: c.kill(rid), states=LIVE, destructive=True),
     Action("remove", "ctrl+d", "remove", _remove, destructive=True,
            options={"y": "remove", "f": "force (stop first)", "v": "force, with its anonymous volumes"}),
+    Action("processes", "P", "processes", verb="view", view=_processes, states=("running", "unhealthy", "paused"),
+           mutating=False, bulk=False, footer=False),
     Action("rename", "R", "rename", lambda c, rid, row, arg: c.rename(rid, arg), bulk=False, prompt="new name",
            prompt_value=lambda row: str(row.get("Name") or "")),
 )
@@ -60,4 +74,5 @@ KIND = Kind(
     logs=_logs,
     stats=True,
     actions=ACTIONS,
+    commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),),
 )
