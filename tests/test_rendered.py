@@ -287,6 +287,45 @@ def test_every_kind_list_shows_headers_and_a_real_row(workload, size):
     run(main())
 
 
+def registered_kinds() -> list[tuple[str, str, str]]:
+    """(name, title, first column's header) of every kind the registry knows (secrets, configs,
+    plugins, stacks, events... as they are added), drawn from the spec the screen uses."""
+    from dockui.screens.specs import SPECS
+
+    try:
+        from dockui.kinds import KINDS
+        names = list(KINDS)
+    except ImportError:
+        names = list(SPECS)
+    return [(n, SPECS[n].title, SPECS[n].columns[0].label) for n in names]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_every_registered_kind_draws_its_title_and_headers(size):
+    """No kind's screen is empty: each draws its title and its first column's header (its rows,
+    when it has some, are checked per kind above and in its own tests)."""
+    async def main():
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            assert await wait_until(pilot, lambda: app.store.loaded)
+            for name, title, header in registered_kinds():
+                await show(pilot, app, name)
+                text = await wait_text(pilot, app, [f" {title} [", header], timeout=15)
+                assert re.search(r"^\s*" + re.escape(header) + r"\b", text, re.M), f"{name}: no header line\n{text}"
+            assert app._exception is None
+
+    run(main())
+
+
+def test_too_small_terminal_says_so():
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(50, 12)) as pilot:
+            await wait_text(pilot, app, ["terminal too small: 50x12", "need at least"])
+
+    run(main())
+
+
 # ---------------------------------------------------------------- describe, logs, help, df, ctx
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_describe_logs_help_disk_usage_and_contexts_show_their_content(workload, size):
