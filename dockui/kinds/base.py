@@ -98,7 +98,7 @@ class Kind:
     style: Callable[[Row], str] = lambda row: ""
     fault: Callable[[Row, Any], bool] = no_fault  # what ctrl+z keeps
     filters: Mapping[str, Callable[[Row], Any]] = field(default_factory=dict)  # /field=value
-    drill: Callable[[Row, str, Any], tuple[str, str] | None] = lambda row, rid, ctx: None  # enter: (kind, filter)
+    drill: Callable[[Row, str, Any], Any] = lambda row, rid, ctx: None  # enter: (kind, filter), or a screen to open
     logs: Callable[[Row, str, Any], tuple[str, list[Any]]] | None = None  # l: (title, [sessions.logs.Target])
     stats: bool = False  # rows carry live stats (stats ticks repaint it, the details pane applies)
     poll: bool = False  # no events of its own: the store lists it again every few seconds while wanted

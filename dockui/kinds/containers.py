@@ -74,5 +74,7 @@ KIND = Kind(
     logs=_logs,
     stats=True,
     actions=ACTIONS,
+    filters={"network": lambda r: tuple(((r.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
+             "volume": lambda r: tuple(str(m.get("Name")) for m in r.get("Mounts") or [] if m.get("Name"))},
     commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .base import Action, Kind
 from .common import DESCRIBE, inspect_with, plain_name
 
@@ -15,5 +17,6 @@ KIND = Kind(
     # anonymous volumes come and go with containers
     events=("volume", "container:create", "container:destroy"),
     label=plain_name,
+    drill=lambda row, rid, ctx: ("containers", f"volume={json.dumps(str(row.get('Name') or rid))}"),  # who uses it
     actions=(DESCRIBE, Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: c.remove_volume(rid), destructive=True)),
 )
