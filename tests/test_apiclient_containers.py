@@ -451,7 +451,7 @@ def exec_calls(side: Side, name: str) -> dict:
         c = api.create_container(IMAGE, ["sleep", "600"], name=name)
         api.start(c)
         _wait_running(side, c)
-        e = api.exec_create(c, 'sh -c "echo $GREETING from $(pwd) as $(id -u); echo oops >&2"',
+        e = api.exec_create(c, 'sh -c "echo $GREETING from $(pwd) as $(id -u); sleep 0.3; echo oops >&2"',
                             environment={"GREETING": "hello world"}, workdir="/tmp", user="65534")
         out: dict[str, Any] = {"create_keys": sorted(e)}
         out["start"] = api.exec_start(e)
