@@ -40,6 +40,14 @@ FIELD_FILTERS = {
 }
 
 
+def _any_match(got: Any, want: str, exact: bool) -> bool:
+    """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;
+    a field with several values (tuple, list, set) matches when one of them does."""
+    values = got if isinstance(got, (tuple, list, set, frozenset)) else (got,)
+    w = want if exact else want.lower()
+    return any((str(g) == w) if exact else str(g).lower().startswith(w) for g in values)
+
+
 def _haystack(cells: tuple, stats: set[int]) -> str:
     """What the filter searches in a row: its cells' text, lower case. Stats cells are left
     out, so the rows a filter shows do not change with every stats tick."""
@@ -440,10 +448,20 @@ class ResourcesScreen(Screen):
         if negate:
             f = f[1:]
         fields, words = [], []
+        from ..kinds import KINDS
+
         table = FIELD_FILTERS.get(self.kind, {})
+        kind_filters = KINDS[self.kind].filters
         for part in split_terms(f):  # a drill-down's quoted value is one term, matched exactly
             k, eq, v = part.partition("=")
-            if eq and k in table:
+            if eq and k == "label":  # label=KEY=VALUE, label=KEY (dockui.labels)
+                from ..labels import matcher
+
+                fields.append((lambda r, m=matcher(v): "1" if m(r) else "0", "1", True))
+            elif eq and k in kind_filters:  # a kind's own field: one value or several (a container's networks)
+                want, exact = unquote(v)
+                fields.append((lambda r, f=kind_filters[k], w=want, x=exact: "1" if _any_match(f(r), w, x) else "0", "1", True))
+            elif eq and k in table:
                 v, exact = unquote(v)
                 fields.append((table[k], v if exact else v.lower(), exact))
             else:
