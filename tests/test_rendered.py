@@ -451,6 +451,33 @@ def test_rows_made_in_the_same_second_show_the_same_age(client, make_container):
     run(main())
 
 
+def test_rows_scrolled_into_view_show_their_age_now(client, make_container):
+    """Rows off screen are not rebuilt every second (that cost would grow with the row count),
+    but a row scrolled into view shows its age now, not the age it had when it was last built."""
+    u = "dockui-r-" + uuid.uuid4().hex[:8]
+    made = [make_container(start=False, name=f"{u}-{i:02d}") for i in range(16)]
+
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(160, 16)) as pilot:
+            assert await wait_until(pilot, lambda: set(made) <= app.store.snapshot("containers").keys())
+            await filter_to(pilot, app, u)
+            text = await wait_text(pilot, app, [f"{u}-00", "AGE"])
+            assert f"{u}-15" not in text  # the last rows are off screen
+            await pilot.pause(3.5)
+            await pilot.press("G")  # to the bottom
+            await pilot.pause(0.15)
+            text = screen_text(app)
+            now = time.time()
+            for i in range(10, 16):
+                line = row_line(text, f"{u}-{i:02d}")
+                shown = re.search(r"(\d+)s\s*$", line.rstrip())
+                want = int(now - app.store.get("containers", made[i])["Created"])
+                assert shown and int(shown.group(1)) >= want - 1, f"row {i} shows {line!r}, its age is {want}s"
+
+    run(main())
+
+
 def test_service_age_follows_the_clock(client, workload):
     """A service's AGE advances without events (issue 24 fault 2: it stayed ``0s``)."""
     if not workload["service"]:
