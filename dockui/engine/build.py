@@ -4,13 +4,10 @@ tar context, with the build's output as the engine streams it. Also the context 
 
 from __future__ import annotations
 
-import fnmatch
 import io
 import json
 import os
-import random
 import re
-import tarfile
 from typing import Any
 
 from .base import BaseClient, CancellableStream, decode_json, mutating
@@ -18,14 +15,14 @@ from .errors import DockerException
 from .utils import convert_filters, format_extra_hosts, minimum_version, require_version
 
 CONTAINER_LIMITS_KEYS = ("memory", "memswap", "cpushares", "cpusetcpus")
-_TAG = re.compile(r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(?::[0-9]+)?(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*"
-                  r"(:[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})?$")
+_TAG = (r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(?::[0-9]+)?(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*"
+        r"(:[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})?$")  # compiled on first use (re caches it)
 REMOTE_PREFIXES = ("http://", "https://", "git://", "github.com/", "git@")
 
 
 def match_tag(tag: str) -> bool:
     """Whether ``tag`` is a valid ``[registry/]name[:tag]`` reference."""
-    return bool(_TAG.match(tag))
+    return bool(re.match(_TAG, tag))
 
 
 def _ignore_patterns(text: str) -> list[str]:
@@ -39,6 +36,8 @@ def _clean(pattern: str) -> str:
 def _ignored(rel: str, rules: list[tuple[bool, str]]) -> bool:
     """Docker's rule: the last matching pattern wins; a pattern matching a parent directory matches
     everything under it; ``!pattern`` re-includes."""
+    import fnmatch
+
     parts = rel.split("/")
     result = False
     for negate, pattern in rules:
@@ -58,6 +57,7 @@ def tar_context(path: str, exclude: list[str] | None = None, dockerfile: tuple[s
     """The build context of directory ``path`` as a tar (in memory), without what the ``exclude``
     patterns (``.dockerignore`` lines) name; the Dockerfile and ``.dockerignore`` are always kept.
     ``dockerfile``: ``(name, contents)``; contents given for a Dockerfile outside the context."""
+    import tarfile  # not at import: the dashboard's launch never builds
     root = os.path.abspath(path)
     df_name, df_text = dockerfile
     rules = [(p.startswith("!"), _clean(p[1:] if p.startswith("!") else p)) for p in (exclude or [])]
@@ -100,6 +100,7 @@ def tar_context(path: str, exclude: list[str] | None = None, dockerfile: tuple[s
 
 def mkbuildcontext(dockerfile: Any) -> io.BytesIO:
     """A context holding only ``dockerfile`` (a binary file object) as ``Dockerfile``."""
+    import tarfile
     out = io.BytesIO()
     with tarfile.open(mode="w", fileobj=out) as t:
         if isinstance(dockerfile, io.StringIO):
@@ -121,6 +122,8 @@ def process_dockerfile(dockerfile: str | None, path: str) -> tuple[str | None, s
         return None, None
     abs_df = dockerfile if os.path.isabs(dockerfile) else os.path.join(path, dockerfile)
     if os.path.relpath(abs_df, path).startswith(".."):
+        import random
+
         with open(abs_df) as f:
             return f".dockerfile.{random.getrandbits(160):x}", f.read()
     if dockerfile == abs_df:

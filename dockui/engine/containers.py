@@ -236,7 +236,9 @@ class ContainerMixin(BaseClient):
         if condition is not None:
             require_version(self, "1.30", "wait condition")
             params["condition"] = condition
-        return self._send("POST", f"/containers/{container}/wait", params=params, timeout=timeout).json()
+        # None waits as long as it takes (docker-py's requests timeout=None), not the client's timeout
+        limit = timeout if timeout is not None else 365 * 86400.0
+        return self._send("POST", f"/containers/{container}/wait", params=params, timeout=limit).json()
 
     @check_resource("container")
     def export(self, container: str, chunk_size: int | None = DEFAULT_DATA_CHUNK_SIZE) -> Iterator[bytes]:

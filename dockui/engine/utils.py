@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import shlex
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -95,6 +94,8 @@ def require_version(client: Any, version: str, what: str) -> None:
 # --- commands, environment, labels -------------------------------------------------------------
 def split_command(command: str) -> list[str]:
     """A command line split the way a POSIX shell would (quotes kept together)."""
+    import shlex  # not at import: ~5 ms of the dashboard's launch for a rarely used helper
+
     return shlex.split(command)
 
 
@@ -258,10 +259,8 @@ def convert_service_networks(networks: list[Any] | None) -> list[Any] | None:
     return [{"Target": n} if isinstance(n, str) else n for n in networks]
 
 
-_PORT_SPEC = re.compile(
-    r"^((\[?(?P<host>[a-fA-F\d.:]+)\]?:)?(?P<ext>\d*)(-(?P<ext_end>\d+))?:)?"
-    r"(?P<int>\d+)(-(?P<int_end>\d+))?(?P<proto>/(udp|tcp|sctp))?$"
-)
+_PORT_SPEC = (r"^((\[?(?P<host>[a-fA-F\d.:]+)\]?:)?(?P<ext>\d*)(-(?P<ext_end>\d+))?:)?"
+              r"(?P<int>\d+)(-(?P<int_end>\d+))?(?P<proto>/(udp|tcp|sctp))?$")  # compiled on first use
 
 
 def _port_range(start: str | None, end: str | None, proto: str, random_ok: bool = False) -> list[str] | None:
@@ -277,7 +276,7 @@ def _port_range(start: str | None, end: str | None, proto: str, random_ok: bool 
 def split_port(port: Any) -> tuple[list[str], list[Any] | None]:
     """``"127.0.0.1:8000-8001:80-81/udp"`` -> internal ports and their external bindings."""
     text = str(port)
-    m = _PORT_SPEC.match(text)
+    m = re.match(_PORT_SPEC, text)
     if m is None:
         raise ValueError(f'Invalid port "{text}", should be [[remote_ip:]remote_port[-remote_port]:]port[/protocol]')
     g = m.groupdict()
