@@ -196,7 +196,7 @@ class DockuiApp(App):
                 loop.add_signal_handler(sig, self._hang_up)
             from .hangup import hear_signals
 
-            hear_signals()  # and arm the watchdog even if the loop is stuck (issue 22)
+            hear_signals(loop, self._hang_up)  # heard even when the loop is stuck or flooded (issue 22)
         except (NotImplementedError, RuntimeError, ValueError):
             pass
         if self._start_store:

@@ -224,9 +224,16 @@ class Watchdog(threading.Thread):
     It hears signals through Python's wakeup fd (:meth:`listen`), which the C-level handler
     writes to in whichever thread the signal lands on: a Python-level handler would run only
     when the main thread runs again, and a main thread blocked on a lock is not woken when the
-    signal lands on another thread. Every signal byte is passed on to the previous wakeup fd
-    (asyncio's), so the event loop's own handlers still run. ``arm`` writes to the same pipe;
-    the thread needs no event loop and takes no lock the main thread could hold."""
+    signal lands on another thread. ``arm`` writes to the same pipe; the thread needs no event
+    loop and takes no lock the main thread could hold.
+
+    It also hands the signals it hears to the event loop, reliably: asyncio's own signal
+    handling shares its self-pipe with ``call_soon_threadsafe``'s wake-ups, and when a thread
+    floods the loop with messages (logs following a chatty container) that socket is full and
+    the C handler's signal byte is dropped, so the loop never learns of the SIGHUP (seen: dockui
+    running on, alive but deaf, after its terminal closed). Watched signals are scheduled with
+    ``call_soon_threadsafe(handler)``, which queues the call whatever the pipe holds; other
+    signal bytes are passed on to the previous wakeup fd (asyncio's) as they came."""
 
     def __init__(self, close_sessions: Callable[[], Iterable[threading.Thread]] = lambda: (),
                  restore: Callable[[], None] = lambda: None, tty_fd: int | None = None, grace: float = GRACE) -> None:
@@ -239,12 +246,16 @@ class Watchdog(threading.Thread):
         self._restore = restore
         self._relay = -1
         self._watched: set[int] = set()
+        self._loop: Any = None
+        self._handler: Callable[[], object] | None = None
         self.reason = ""
 
-    def listen(self, signals: Iterable[int]) -> None:
-        """Hear ``signals`` (main thread only; after asyncio's ``add_signal_handler``, which needs
-        the signals to have Python-level handlers for the wakeup fd to be written)."""
+    def listen(self, signals: Iterable[int], loop: Any = None, handler: Callable[[], object] | None = None) -> None:
+        """Hear ``signals`` and run ``handler`` on ``loop`` for each (main thread only; after
+        asyncio's ``add_signal_handler``, which gives the signals the Python-level handlers
+        without which the wakeup fd is not written)."""
         self._watched = {int(s) for s in signals}
+        self._loop, self._handler = loop, handler
         old = signal.set_wakeup_fd(self._w, warn_on_full_buffer=False)
         if old not in (-1, self._w):
             self._relay = old
@@ -259,7 +270,7 @@ class Watchdog(threading.Thread):
 
     def _take(self, data: bytes) -> int | None:
         """Relay the signal numbers (< 128); the exit code to arm with, if any."""
-        sigs = bytes(b for b in data if b < 128)
+        sigs = bytes(b for b in data if b < 128 and b not in self._watched)
         if sigs and self._relay != -1:
             try:
                 os.write(self._relay, sigs)
@@ -273,6 +284,11 @@ class Watchdog(threading.Thread):
                 if not self.reason:
                     self.reason = signal.Signals(b).name
                 code = code or 128 + b
+                if self._loop is not None and self._handler is not None:
+                    try:
+                        self._loop.call_soon_threadsafe(self._handler)
+                    except RuntimeError:  # the loop is closed: dockui is ending anyway
+                        pass
         return code
 
     def run(self) -> None:
@@ -340,7 +356,9 @@ def start_watchdog(app: Any, grace: float = GRACE) -> Watchdog:
     global _watchdog
 
     def close_sessions() -> list[threading.Thread]:
-        return [t for t in (s.close() for s in list(getattr(app, "sessions", ()))) if t is not None]
+        threads = [t for t in (s.close() for s in list(getattr(app, "sessions", ()))) if t is not None]
+        # and the hang-ups the app's own shutdown already started (sessions/terminal.py names them)
+        return threads + [t for t in threading.enumerate() if t.name == "term-hangup" and t not in threads]
 
     def restore() -> None:
         driver = getattr(app, "_driver", None)
@@ -353,8 +371,10 @@ def start_watchdog(app: Any, grace: float = GRACE) -> Watchdog:
     return wd
 
 
-def hear_signals(signals: Iterable[int] = (signal.SIGHUP, signal.SIGTERM)) -> None:
-    """Let the watchdog hear ``signals`` (see :meth:`Watchdog.listen`). Call on the main thread
-    after asyncio's ``add_signal_handler``; a no-op when no watchdog runs (headless tests)."""
+def hear_signals(loop: Any = None, handler: Callable[[], object] | None = None,
+                 signals: Iterable[int] = (signal.SIGHUP, signal.SIGTERM)) -> None:
+    """Let the watchdog hear ``signals`` and run ``handler`` on ``loop`` for each (see
+    :meth:`Watchdog.listen`). Call on the main thread after asyncio's ``add_signal_handler`` for
+    the same signals; a no-op when no watchdog runs (headless tests keep asyncio's handling)."""
     if _watchdog is not None:
-        _watchdog.listen(signals)
+        _watchdog.listen(signals, loop, handler)

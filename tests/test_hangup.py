@@ -272,7 +272,7 @@ STUCK = textwrap.dedent("""
 
     hangup.start_watchdog(App(), grace=1.0)
     signal.signal(signal.SIGTERM, lambda *a: None)  # a handler that cannot end us (asyncio's, loop stuck)
-    hangup.hear_signals([signal.SIGTERM])
+    hangup.hear_signals(signals=[signal.SIGTERM])
     q = queue.Queue(1)
     q.put(1)
     print("stuck", flush=True)
@@ -324,3 +324,51 @@ def test_writer_thread_drops_output_once_the_terminal_is_gone():
         out.close()
     except OSError:
         pass
+
+
+FLOODED = textwrap.dedent("""
+    import asyncio, os, signal, sys, time
+    sys.path.insert(0, {tree!r})
+    from dockui import hangup
+
+    class App:
+        sessions = ()
+
+    hangup.start_watchdog(App(), grace=60)  # it must carry the signal, not end us
+    with_watchdog = sys.argv[1] == "1"
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        heard = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, heard.set)
+        if with_watchdog:
+            hangup.hear_signals(loop, heard.set, signals=[signal.SIGTERM])
+        # the loop is busy and its self-pipe full of call_soon_threadsafe wake-ups (a thread
+        # posting a message per log line does this), then SIGTERM arrives
+        csock = loop._csock
+        try:
+            while True:
+                csock.send(b"\\0" * 4096)
+        except BlockingIOError:
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.3)
+        try:
+            await asyncio.wait_for(heard.wait(), 2)
+            print("heard")
+        except asyncio.TimeoutError:
+            print("deaf")
+
+    asyncio.run(main())
+""")
+
+
+@pytest.mark.parametrize("with_watchdog", [True, False], ids=["watchdog", "asyncio-alone"])
+def test_signal_reaches_a_flooded_event_loop(tmp_path, with_watchdog):
+    """asyncio drops a signal whose wake-up byte finds its self-pipe full (the SIGHUP dockui
+    never heard while following a chatty log); the watchdog hands it over with call_soon_threadsafe."""
+    script = tmp_path / "flooded.py"
+    script.write_text(FLOODED.format(tree=TREE))
+    r = subprocess.run([sys.executable, str(script), "1" if with_watchdog else "0"], capture_output=True, text=True,
+                       timeout=20, stdin=subprocess.DEVNULL)
+    assert r.stdout.strip() == ("heard" if with_watchdog else "deaf"), (r.stdout, r.stderr[-2000:])
