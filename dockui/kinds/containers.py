@@ -39,6 +39,12 @@ def _top(app: Any, args: str) -> Any:
     return top_view(app, args)
 
 
+def _pulse(app: Any, args: str) -> Any:
+    from ..screens.pulse import PulseScreen
+
+    return PulseScreen()
+
+
 ACTIONS = (
     LOGS,
     Action("shell", "s", "shell", verb="shell", states=LIVE, bulk=False),
@@ -76,5 +82,6 @@ KIND = Kind(
     actions=ACTIONS,
     filters={"network": lambda r: tuple(((r.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
              "volume": lambda r: tuple(str(m.get("Name")) for m in r.get("Mounts") or [] if m.get("Name"))},
-    commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),),
+    commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),
+              Command("pulse", ":pulse", view=_pulse, mutating=False)),
 )
