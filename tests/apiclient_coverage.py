@@ -19,7 +19,7 @@ DOC = ROOT / "docs" / "apiclient-coverage.md"
 # what differs from docker-py 7.x on purpose, or is left out, and why
 NOTES: dict[str, str] = {
     "api_version": "a property in both; dockui negotiates lazily (first request), docker-py in the constructor",
-    "attach_socket": "dockui returns its own hijacked-socket object (bytes read past the headers kept: PITFALLS), not a raw socket",
+    "attach_socket": "dockui returns its own hijacked-socket object (bytes read past the headers kept: PITFALLS) with the socket calls docker-py's users make (recv, sendall, shutdown, fileno, _sock); its read() gives frames",
     "build": "offline from a local base image; registry pulls fail at once",
     "close": "also a method of requests.Session in docker-py; dockui closes its connection pool",
     "create_plugin": "the engine refuses a gzip archive (`gzip=True`) with 500 in both clients",

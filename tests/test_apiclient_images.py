@@ -125,6 +125,10 @@ def remove_and_prune_images(side: Side, name: str) -> dict:
             "prune": sorted(api.prune_images(filters={"label": f"dkapi={name}", "dangling": False})),
             "prune_nothing": api.prune_images(filters={"label": f"dkapi=nothing-{name}"}),
             "old_prune": raises(lambda: side.other_version("1.24").prune_images()),
+            "builds": sorted(api.prune_builds()),
+            "builds_filtered": sorted(api.prune_builds(filters={"until": "1h"}, keep_storage=0, all=True)),
+            "old_builds": raises(lambda: side.other_version("1.30").prune_builds()),
+            "old_build_filters": raises(lambda: side.other_version("1.38").prune_builds(all=True)),
         })
     return out
 
@@ -260,6 +264,7 @@ def registry_calls_fail_at_once(side: Side, name: str) -> dict:
             "push_stream": list(api.push(f"{local}:t", stream=True, decode=True)),
             "push_raw": b"".join(api.push(local, tag="t", stream=True)).count(b"connection refused") > 0,
             "push_missing": _json_lines(api.push(f"{local}:missing")),
+            "from_image": raises(lambda: api.import_image_from_image(f"dockui/never-there-{name}:1", repository=local)),
             "old_platform": raises(lambda: side.other_version("1.31").pull("x", platform="linux")),
             "old_distribution": raises(lambda: side.other_version("1.29").inspect_distribution("x")),
         }
