@@ -478,6 +478,27 @@ def test_rows_scrolled_into_view_show_their_age_now(client, make_container):
     run(main())
 
 
+def test_detail_pane_status_follows_the_clock(client, make_container):
+    """The details pane (``i``) of an exited container: "Exited (0) N seconds ago" moves on."""
+    name = "dockui-r-" + uuid.uuid4().hex[:8] + "-done"
+    cid = make_container(["true"], name=name)
+
+    async def main():
+        app = make_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await wait_until(pilot, lambda: (app.store.get("containers", cid) or {}).get("State") == "exited", 15)
+            await filter_to(pilot, app, name)
+            await wait_text(pilot, app, [name])
+            await pilot.press("i")
+            first = await wait_text(pilot, app, [re.compile(r"Exited \(0\) (\d+ seconds?|Less than a second) ago\s*$", re.M)])
+            before = re.findall(r"Exited \(0\) (\d+|Less than a) seconds? ago", first)
+            await pilot.pause(2.5)
+            after = re.findall(r"Exited \(0\) (\d+|Less than a) seconds? ago", screen_text(app))
+            assert len(after) == len(before) == 2 and after[1] != before[1], (before, after)  # the row, then the pane
+
+    run(main())
+
+
 def test_service_age_follows_the_clock(client, workload):
     """A service's AGE advances without events (issue 24 fault 2: it stayed ``0s``)."""
     if not workload["service"]:

@@ -392,6 +392,7 @@ class ResourcesScreen(Screen):
         self.app.ctx.now = time.time()
         if self.is_current:
             self._refresh_clock_cells()
+            self._paint_detail()  # its status line ("Exited (0) 5 minutes ago") follows the clock too
 
     def on_screen_resume(self) -> None:
         self._clock_tick()  # back from describe, logs, help: ages moved on meanwhile

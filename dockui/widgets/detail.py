@@ -21,7 +21,7 @@ def detail_renderable(row: Mapping[str, Any] | None, hist: list[StatsSample], wi
     name = one_line(str(row.get("Name") or row.get("Id", "")[:12]), 40)
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f" {name} ", style="bold reverse")
-    head.append(f"  {container_state(row)}  {one_line(str(row.get('Image') or ''), 40)}  {one_line(str(row.get('Status') or ''), 40)}", style="dim")
+    head.append(f"  {container_state(row)}  {one_line(str(row.get('Image') or ''), 40)}  {one_line(fmt.status(row), 40)}", style="dim")
     if row.get("State") != "running":
         return Text("\n").join([head, Text("  not running: no live stats", style="dim")])
     if not hist:
