@@ -75,7 +75,8 @@ def tested_in() -> dict[str, list[str]]:
     for path in sorted((ROOT / "tests").glob("test_apiclient_*.py")):
         text = path.read_text(encoding="utf-8")
         for name in names:
-            if re.search(rf"\.{name}\b(?!_)", text):
+            call = rf"\.{name}\b(?!_)" if name == "api_version" else rf"\.{name}\("  # a property, or a call
+            if re.search(call, text):
                 found.setdefault(name, []).append(path.stem.replace("test_apiclient_", ""))
     return found
 
