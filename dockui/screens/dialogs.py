@@ -105,6 +105,7 @@ class DescribeScreen(Screen):
         Binding("escape,q", "app.pop_screen", "back", id="describe.back"),
         Binding("x", "reveal", "reveal secrets", id="describe.reveal"),
         Binding("r,ctrl+r", "refresh", "refresh", id="describe.refresh"),
+        Binding("y", "yaml", "JSON / YAML", id="describe.yaml"),
     ]
     DEFAULT_CSS = """
     DescribeScreen #title { height: 1; background: $accent; color: $text; }
@@ -119,6 +120,7 @@ class DescribeScreen(Screen):
         self.doc: Any = None  # the document as the engine sent it
         self.loaded = False
         self.revealed = False
+        self.yaml = False  # y: the document as YAML instead of JSON
         self.text = ""  # the JSON text shown now (masked unless revealed)
         self.hidden = 0  # how many values are masked
         self.error = ""  # why the last fetch failed, if it did
@@ -136,6 +138,12 @@ class DescribeScreen(Screen):
 
     def action_refresh(self) -> None:
         self.run_worker(self._load, thread=True, group="describe", exclusive=True, exit_on_error=False)
+
+    def action_yaml(self) -> None:
+        self.yaml = not self.yaml
+        if self.loaded:
+            self._render_doc()
+        self._paint_title()
 
     def action_reveal(self) -> None:
         self.revealed = not self.revealed
@@ -173,19 +181,23 @@ class DescribeScreen(Screen):
     def _render_doc(self) -> None:
         from ..secrets import MASK, mask_document
 
-        raw = pretty_json(self.doc)
-        masked = pretty_json(mask_document(self.doc))
+        show = pretty_json
+        if self.yaml:
+            from ..yamlout import to_yaml as show
+        raw = show(self.doc)
+        masked = show(mask_document(self.doc))
         self.hidden = max(0, masked.count(MASK) - raw.count(MASK))
         self.text = raw if self.revealed else masked
         from rich.syntax import Syntax  # pygments: loaded with the first describe view, not at start
 
-        self.query_one("#doc", Static).update(Syntax(self.text, "json", word_wrap=True, theme="ansi_dark"))
+        lexer = "yaml" if self.yaml else "json"
+        self.query_one("#doc", Static).update(Syntax(self.text, lexer, word_wrap=True, theme="ansi_dark"))
         self.query_one("#describe-status", Static).remove_class("-visible")
 
     def _paint_title(self) -> None:
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(one_line(self.title_text, 200))
-        t.append("  esc back · r refresh", style="dim")
+        t.append("  esc back · r refresh · y " + ("JSON" if self.yaml else "YAML"), style="dim")
         if self.revealed:
             t.append("  SECRETS SHOWN · x hide", style="bold reverse red")
         elif self.hidden:
