@@ -160,14 +160,25 @@ STATES: dict[str, Callable[[Tmux, dict], None]] = {
 }
 
 
+def alive(pid: int) -> bool:
+    """The process runs (a zombie has ended: only its parent has not reaped it yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:].split()[0] not in ("Z", "X")
+
+
 def gone_within(t: Tmux, pids: list[int], seconds: float) -> float | None:
-    """Seconds until none of ``pids`` runs any more (zombies count as gone), or None."""
+    """Seconds until none of ``pids`` runs any more, or None if one still runs after ``seconds``."""
     start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if not dockui_pids(t):
-            return time.monotonic() - start
-        time.sleep(0.05)
-    return None if dockui_pids(t) else time.monotonic() - start
+    while True:
+        took = time.monotonic() - start
+        if not any(alive(p) for p in pids):
+            return took
+        if took >= seconds:
+            return None
+        time.sleep(0.02)
 
 
 def watchdog_fired(run_dir: Path) -> bool:
@@ -192,7 +203,7 @@ def kill_terminal_once(state: str, tg: dict, tmp: Path) -> tuple[str, str, float
         t.tmux("kill-server", check=False)  # the pty closes: what an SSH drop does
         took = gone_within(t, pids, GONE_WITHIN)
         if took is None:
-            for pid in dockui_pids(t):
+            for pid in dockui_pids(t):  # (by its marker: a pid alone may have been reused)
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
