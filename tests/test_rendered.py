@@ -33,6 +33,7 @@ from dockui.screens.logs import LogsScreen
 
 from .conftest import IMAGE, engine_host
 from .test_app import wait_until
+from .tmux import Tmux, ensure_tmux
 
 SIZES = [(80, 24), (160, 45)]
 SIZE_IDS = ["80x24", "160x45"]
@@ -553,3 +554,47 @@ def test_drill_into_project_whose_name_holds_an_escape_sequence(make_container, 
             assert "\x1b" not in text and "\x07" not in text
 
     run(main())
+
+
+# ---------------------------------------------------------------- in a real terminal (tmux)
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_in_a_real_terminal_dialogs_and_the_clock_show(make_container, tmp_path, size):
+    """The same checks on what tmux's screen holds while the real ``dockui`` runs in it: the kill
+    and prune dialogs hold their question inside the box, and (at 160 columns) STATUS and AGE
+    move on by themselves."""
+    if not ensure_tmux():
+        pytest.skip("tmux is not available")
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "dockui"
+    name = "dockui-r-" + uuid.uuid4().hex[:8] + "-tty"
+    make_container(name=name)  # fresh: its STATUS and AGE count seconds
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state"), "DOCKUI_LOG": "off"}
+    with Tmux([str(exe), "--host", engine_host()], size=size, term="xterm-256color", env=env) as t:
+        t.wait_for(" Containers [", timeout=20)
+        t.send_keys("/")
+        t.send_text(name)
+        t.send_keys("Enter")
+        t.wait_for(re.compile(r"Containers \[1/"), timeout=10)
+        t.send_keys("C-k")
+        text = t.wait_for(f"kill container {name}?", timeout=10)
+        assert in_box(text, f"kill container {name}?") and in_box(text, "y: yes"), text
+        t.send_keys("Escape")
+        t.wait_gone(f"kill container {name}?", timeout=5)
+        time.sleep(0.3)  # an Escape right before another key reads as alt+key
+        t.send_keys(":")
+        t.send_text("prune networks")
+        t.send_keys("Enter")
+        text = t.wait_for("prune networks: remove unused networks?", timeout=10)
+        assert in_box(text, "prune networks: remove unused networks?"), text
+        t.send_keys("Escape")
+        t.wait_gone("prune networks", timeout=5)
+        if size[0] >= 160:
+            first = row_line(t.capture(), name)
+            time.sleep(2.5)
+            second = row_line(t.capture(), name)
+            age = lambda line: re.search(r"(\d+)([smhd])\s*$", line.rstrip())  # noqa: E731
+            assert first != second and age(first) and age(second), (first, second)
+        t.send_keys("C-q")
+        assert t.wait_exit(10) == 0
