@@ -12,10 +12,12 @@ import select
 import signal
 import sys
 import termios
+import threading
 import tty
+import uuid
 
 from ..engine import EngineClient, EngineError
-from .terminal import shell_command
+from .terminal import hangup_script, shell_command
 
 
 def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) -> str:
@@ -23,8 +25,9 @@ def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) 
         raise RuntimeError("standard input is not a terminal")
     fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
     cols, rows = os.get_terminal_size(fd_out)
+    marker = uuid.uuid4().hex  # DOCKUI_SESSION, to hang the shell up if the terminal goes first
     ex = client.exec_create(container, shell_command(shells), stdin=True, tty=True, console_size=(rows, cols),
-                            environment=[f"TERM={os.environ.get('TERM', 'xterm')}"])
+                            environment=[f"TERM={os.environ.get('TERM', 'xterm')}", f"DOCKUI_SESSION={marker}"])
     sock = client.exec_start(ex["Id"], tty=True, socket=True, console_size=(rows, cols))
     old = termios.tcgetattr(fd_in)
     r_wake, w_wake = os.pipe()
@@ -64,13 +67,29 @@ def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) 
                     break
                 os.write(fd_out, data)
     finally:
-        termios.tcsetattr(fd_in, termios.TCSADRAIN, old)
+        try:
+            termios.tcsetattr(fd_in, termios.TCSADRAIN, old)
+        except termios.error:  # the terminal is gone (SSH dropped): the rest must still run
+            pass
         signal.signal(signal.SIGWINCH, prev)
         os.close(r_wake)
         os.close(w_wake)
         sock.close()
+        # the terminal went away under a live shell: closing the socket does not end an exec,
+        # so hang it up as a shell pane's close does (issue 22); the watchdog waits for it too
+        hangup = threading.Thread(target=_hang_up, args=(client, container, ex["Id"], marker), name="term-hangup", daemon=True)
+        hangup.start()
+        hangup.join(1.0)
     try:
         code = client.exec_inspect(ex["Id"]).get("ExitCode")
     except EngineError:
         code = None
     return f"shell exited with code {code}"
+
+
+def _hang_up(client: EngineClient, container: str, exec_id: str, marker: str) -> None:
+    try:
+        if client.exec_inspect(exec_id).get("Running"):
+            client.exec_start(client.exec_create(container, ["/bin/sh", "-c", hangup_script(marker)])["Id"])
+    except EngineError:
+        pass  # the container or the engine is gone: nothing left to end
