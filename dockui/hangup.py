@@ -245,6 +245,9 @@ class Watchdog(threading.Thread):
         self._close_sessions = close_sessions
         self._restore = restore
         self._relay = -1
+        # readable once the countdown runs: code that blocks the event loop on purpose (the
+        # full-terminal hand-over's select) watches it and steps aside
+        self.stopping_fd, self._stopping_w = os.pipe()
         self._watched: set[int] = set()
         self._loop: Any = None
         self._handler: Callable[[], object] | None = None
@@ -301,6 +304,7 @@ class Watchdog(threading.Thread):
                 armed = self._take(os.read(self._r, 256))
                 if armed is not None and deadline is None:
                     deadline, code = time.monotonic() + self.grace, armed
+                    os.write(self._stopping_w, b"x")
             elif deadline is None and self.tty_fd is not None and not os.isatty(self.tty_fd):
                 # the terminal went away and no signal told us (SIGHUP ignored, another session)
                 self.arm("terminal gone", EXIT_HANGUP)
@@ -342,6 +346,12 @@ class Watchdog(threading.Thread):
 
 
 _watchdog: Watchdog | None = None
+
+
+def stopping_fd() -> int | None:
+    """A file descriptor that turns readable once dockui must end (a hang-up, SIGTERM, a lost
+    terminal): for ``select`` loops that hold the event loop, such as the hand-over's."""
+    return _watchdog.stopping_fd if _watchdog is not None else None
 
 
 def arm(reason: str, code: int) -> None:

@@ -261,7 +261,7 @@ def test_killing_the_terminal_ends_dockui_in_every_state(client, targets, tmp_pa
 
 @e2e
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("state", ["list", "logs", "shell", "confirm"])
+@pytest.mark.parametrize("state", ["list", "logs", "shell", "confirm", "handover"])
 def test_sigterm_ends_dockui_promptly(client, targets, tmp_path, state):
     for _ in range(2):
         t = start_dockui(tmp_path / uuid.uuid4().hex[:8])
@@ -278,6 +278,8 @@ def test_sigterm_ends_dockui_promptly(client, targets, tmp_path, state):
             assert rc in (0, 143), rc
             assert time.monotonic() - start < GONE_WITHIN
             assert t.modes()["alternate_on"] == "0", "SIGTERM left the terminal in the alternate screen"
+            cid = targets["sleeper"][0]
+            t.wait_until(lambda: not running_execs(client, cid), timeout=5, what="dockui's shell to be hung up")  # noqa: B023
         finally:
             t.kill()
 

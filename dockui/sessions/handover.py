@@ -36,6 +36,10 @@ def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) 
         os.write(w_wake, b"w")
 
     prev = signal.signal(signal.SIGWINCH, on_winch)
+    from ..hangup import stopping_fd
+
+    stopping = stopping_fd()  # a hang-up or SIGTERM: end the hand-over (the event loop waits on us)
+    watched = [fd_in, sock.sock, r_wake] + ([stopping] if stopping is not None else [])
     os.write(fd_out, b"\r\n[dockui: full-terminal shell; exit the shell to return to the dashboard]\r\n")
     try:
         tty.setraw(fd_in)
@@ -45,7 +49,9 @@ def run_handover(client: EngineClient, container: str, shells: tuple[str, ...]) 
         if pending:
             os.write(fd_out, pending)
         while True:
-            ready, _, _ = select.select([fd_in, raw_sock, r_wake], [], [])
+            ready, _, _ = select.select(watched, [], [])
+            if stopping is not None and stopping in ready:
+                break
             if r_wake in ready:
                 os.read(r_wake, 64)
                 c2, r2 = os.get_terminal_size(fd_out)
