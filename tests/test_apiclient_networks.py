@@ -161,6 +161,11 @@ def prune_networks_by_label(side: Side, name: str) -> dict:
 def network_errors_and_version_checks(side: Side, name: str) -> dict:
     api = side.api
     old = side.other_version("1.24")
+    with _cleanup(api, networks=[name]):  # nothing should be made; a wrong client could make it
+        return _network_errors(api, old, name)
+
+
+def _network_errors(api: Any, old: Any, name: str) -> dict:
     return {
         "missing": raises(lambda: api.inspect_network(name)),
         "remove_missing": raises(lambda: api.remove_network(name)),
@@ -249,6 +254,11 @@ def prune_volumes_by_label(side: Side, name: str) -> dict:
 def volume_errors_and_version_checks(side: Side, name: str) -> dict:
     api = side.api
     old = side.other_version("1.24")
+    with _cleanup(api, volumes=[name]):
+        return _volume_errors(api, old, name)
+
+
+def _volume_errors(api: Any, old: Any, name: str) -> dict:
     return {
         "missing": raises(lambda: api.inspect_volume(name)),
         "driver_opts_type": raises(lambda: api.create_volume(name, driver_opts=["a=b"])),

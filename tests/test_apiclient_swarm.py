@@ -236,6 +236,11 @@ def service_errors_and_version_checks(side: Side, name: str) -> dict:
     def tt(**kw: Any) -> dict:
         return t.TaskTemplate(spec, **kw)
 
+    with _cleanup(services=[name]):  # nothing should be made; a wrong client could make it
+        return _service_errors(api, t, v, tt, name)
+
+
+def _service_errors(api: Any, t: Any, v: Callable[[str], Any], tt: Callable[..., dict], name: str) -> dict:
     return {
         "no_image": raises(lambda: api.create_service({"ContainerSpec": {}}, name=name)),
         "missing": raises(lambda: api.inspect_service(name)),
