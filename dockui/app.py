@@ -1,7 +1,10 @@
-"""DockuiApp: wires the engine client, the store and the stats hub to the screens.
+"""DockuiApp: owns the application's state (engine client, store, stats, sessions, config) and
+runs what the screens ask for.
 
 The store's watcher thread and the stats threads never touch widgets: they post coalesced
-messages (``can_replace``), and the UI repaints at most every ``MIN_REPAINT`` seconds.
+messages (``can_replace``), and the app hands each batch of changes to the screens through a
+``Signal`` (``store_signal``). Screens ask the app for things with typed messages
+(``dockui.messages``); the app never calls back into a screen.
 """
 
 from __future__ import annotations
@@ -12,24 +15,24 @@ import threading
 import time
 from typing import Any
 
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.signal import Signal
 
 from . import format as fmt
 from .ansi import one_line
 from .config import Config
 from .engine import EngineClient, EngineError
-from .glyphs import DOT
-from .kinds import KINDS
-from .screens.actions import Action
+from .kinds import ALIASES, KINDS
+from .messages import Handover, RunAction, RunCommand, Touched
+from .runner import ActionReport, ActionRunner
 from .screens.context import ViewContext
-from .screens.dialogs import ConfirmScreen, DescribeScreen, HelpScreen, TooSmallScreen
+from .screens.dialogs import ConfirmScreen, TooSmallScreen
 from .screens.resources import ResourcesScreen
-from .screens.specs import ALIASES
+from .sessions.manager import SessionManager
 from .store import StatsHub, Store, StoreChange
-from .widgets.quiet import QuietStatic
+from .widgets.header import HeaderBar, HeaderState
 
 
 class StoreChanged(Message):
@@ -42,15 +45,6 @@ class StoreChanged(Message):
 class StatsTick(Message):
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StatsTick)
-
-
-class HeaderBar(QuietStatic):
-    """Engine facts, container counts and the connection state; one line on short terminals."""
-
-    DEFAULT_CSS = """
-    HeaderBar { height: 2; background: $panel; text-wrap: nowrap; text-overflow: clip; }
-    HeaderBar.-compact { height: 1; }
-    """
 
 
 KEY_NAMES = {"plus": "+", "minus": "-", "question_mark": "?", "colon": ":", "slash": "/", "space": "space"}
@@ -94,7 +88,9 @@ class DockuiApp(App):
         self._stats_posted = False
         self._gc_frozen = False
         self._start_store = start_store
-        self.sessions: set = set()  # live TermSessions (shell, exec, attach panes)
+        self.sessions = SessionManager()  # live TermSessions (shell, exec, attach panes)
+        self.runner = ActionRunner(self.post_message, self.run_worker)
+        self.store_signal: Signal[Touched] = Signal(self, "store")  # store changes and stats ticks, to the screens
 
     def _make_store(self, client: EngineClient, store: Store | None = None) -> None:
         self.client = client
@@ -108,7 +104,7 @@ class DockuiApp(App):
         """Point the whole dashboard at another engine, without restarting."""
         if endpoint.url == self.client.endpoint.url and endpoint.tls == self.client.endpoint.tls:
             return
-        self.main.close_all_sessions()
+        self.sessions.close_all()
         old_unsub, old_store, old_stats = self._unsubscribe, self.store, self.stats
         old_unsub()
         old_stats.close()
@@ -118,7 +114,7 @@ class DockuiApp(App):
         with self._pending_lock:
             self._pending = StoreChange()
         self.store.start()
-        self.main.engine_switched()
+        self.store_signal.publish(Touched(engine_switched=True))
         self.refresh_header()
         self.notify(f"switched to {endpoint.display} ({source})", markup=False)
 
@@ -138,9 +134,7 @@ class DockuiApp(App):
     def on_store_changed(self, message: StoreChanged) -> None:
         with self._pending_lock:
             change, self._pending = self._pending, StoreChange()
-        screen = self.main
-        if screen is not None:
-            screen.on_store_touched(change.kinds)
+        self.store_signal.publish(Touched(change))
         self.refresh_header()
         if not self._gc_frozen and self.store.loaded:
             self._gc_frozen = True
@@ -169,9 +163,7 @@ class DockuiApp(App):
     def _stats_paint(self) -> None:
         self._stats_posted = False
         self._last_stats_paint = time.monotonic()
-        screen = self.main
-        if screen is not None and screen.is_current:
-            screen.on_store_touched({"containers"}, stats_only=True)
+        self.store_signal.publish(Touched(stats_only=True))
 
     # --- lifecycle ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -245,10 +237,7 @@ class DockuiApp(App):
             return
         self._shut = True
         # quitting: the shells must not outlive dockui; give their hang-ups a moment to land
-        threads = [t for t in (s.close() for s in list(self.sessions)) if t is not None]
-        deadline = time.monotonic() + 1.5
-        for t in threads:
-            t.join(max(0.0, deadline - time.monotonic()))
+        self.sessions.close_all(wait=1.5)
         self._unsubscribe()
         self.stats.close()
         self.store.stop()
@@ -257,45 +246,22 @@ class DockuiApp(App):
     def refresh_header(self) -> None:
         if not hasattr(self, "header") or not self.header.is_mounted:
             return
-        f, store = self.store.facts, self.store
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(" dockui ", style="bold reverse")
-        t.append(" " + one_line(f.endpoint or self.client.endpoint.display, 50), style="bold")
-        if f.version:
-            t.append(f"  Docker {one_line(f.version)} (API {one_line(self.client.api_version if self.client._api_version else f.api_version)})")
-            t.append(f"  {one_line(f.os)}/{one_line(f.arch)}  {f.cpus} CPU  {fmt.size(f.memory)}", style="dim")
-            t.append(f"  swarm: {f.swarm}", style="cyan" if f.swarm == "manager" else "dim")
-        counts = store.counts
-        line2 = Text(no_wrap=True, overflow="ellipsis")
-        for key, style in (("running", "green"), ("unhealthy", "bold red"), ("paused", "yellow"), ("restarting", "magenta"), ("exited", "dim"), ("created", "cyan")):
-            n = counts.get(key, 0)
-            if n or key in ("running", "exited"):
-                line2.append(f" {key} ", style=style)
-                line2.append(f"{n} ", style="bold")
-        conn = store.connection
-        if not conn.ok:
-            line2.append("  " + DOT + " " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
-        else:
-            line2.append("  " + DOT + " connected", style="green")
-        if self.readonly:
-            line2.append("  read-only", style="magenta")
-        if getattr(self.client.endpoint, "insecure", False):  # TLS without certificate verification
-            line2.append("  TLS NOT VERIFIED", style="bold reverse red")
-        if self.header.has_class("-compact"):
-            # one line: the counts and the connection state first, the engine details after them
-            line2.append("  |", style="dim")
-            line2.append_text(t)
-            self.header.show(line2)
-        else:
-            both = Text("\n", no_wrap=True, overflow="ellipsis").join([t, line2])
-            both.no_wrap, both.overflow = True, "ellipsis"
-            self.header.show(both)
+        store, c = self.store, self.client
+        self.header.show_state(HeaderState(
+            endpoint=c.endpoint.display, api_version=c.api_version if c._api_version else "", facts=store.facts,
+            connection=store.connection, counts=store.counts, readonly=self.readonly,
+            insecure=bool(getattr(c.endpoint, "insecure", False)),
+        ))
 
     def key_display(self, key: str) -> str:
         return KEY_NAMES.get(key, key)
 
     # --- commands, actions ----------------------------------------------------------------------
+    def on_run_command(self, message: RunCommand) -> None:
+        self.run_command(message.text)
+
     def run_command(self, text: str) -> None:
+        """The ``:`` commands that are not kinds (the screen shows kinds itself)."""
         parts = text.split(None, 1)
         if not parts:
             return
@@ -333,13 +299,9 @@ class DockuiApp(App):
         if word == "prune":
             self.prune(rest.strip())
             return
-        kind = ALIASES.get(word) or ALIASES.get(self.config.aliases.get(word, ""))
-        if kind:
-            self.main.show_kind(kind, rest)
-            return
         if self.run_kind_command(text):
             return
-        self.notify(f"unknown command: {one_line(text, 60)} (try containers, images, networks, volumes, nodes, services, tasks, projects, q)",
+        self.notify(f"unknown command: {one_line(text, 60)} (try " + ", ".join(KINDS) + ", q)",
                     severity="warning", markup=False)
 
     def run_kind_command(self, text: str) -> bool:
@@ -402,168 +364,25 @@ class DockuiApp(App):
 
         self.push_screen(ConfirmScreen(f"prune {what}: remove {explain}?"), answered)
 
-    def show_help(self) -> None:
-        keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
-                ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
-                ("N S C M A I", "sort by name, state, cpu, mem, age, image (again: reverse)"), ("ctrl+q", "quit")]
-        self.push_screen(HelpScreen(keys))
-
-    def describe(self, kind: str, rid: str, row: Any) -> None:
-        c = self.client
-        fetch = {
-            "containers": c.inspect_container, "images": c.inspect_image, "networks": c.inspect_network,
-            "volumes": c.inspect_volume, "nodes": c.inspect_node, "services": c.inspect_service, "tasks": c.inspect_task,
-        }.get(kind)
-        tags = [t for t in (row.get("RepoTags") or []) if t != "<none>:<none>"]
-        label = row.get("Name") or (row.get("Spec") or {}).get("Name") or (tags[0] if tags else rid.split(":")[-1][:12])
-        title = f"{kind[:-1]} {label}"
-        self.push_screen(DescribeScreen(title, (lambda: fetch(rid)) if fetch else (lambda: dict(row))))
-
-    def perform(self, act: Action, kind: str, targets: list[tuple[str, Any]]) -> None:
-        """Run an action on one or more rows; destructive ones ask first, naming what goes."""
-        if not targets:
+    def on_run_action(self, message: RunAction) -> None:
+        """A screen asks for an action on some rows (confirmed already): the runner does it off the UI thread."""
+        act = message.action
+        if self.readonly and act.mutating:  # the engine client refuses it too
+            self.notify(f"read-only mode: {act.label} is disabled", severity="warning", markup=False)
             return
-        rid, row = targets[0]
-        if act.id == "describe":
-            self.describe(kind, rid, row)
-            return
-        if act.id in ("logs", "shell", "attach", "exec", "handover"):
-            self.open_session(act.id, kind, rid, row)
-            return
-        if act.id == "rename":
-            self.main.ask_rename(rid, row.get("Name", ""))
-            return
-        names = [self.label_of(r, i) for i, r in targets]
-        if act.destructive:
-            what = names[0] if len(names) == 1 else f"{len(names)} {kind}: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-            options = {"y": "yes"}
-            if act.id == "remove" and kind == "containers":
-                options = {"y": "remove", "f": "force (stop first)", "v": "force, with its anonymous volumes"}
+        self.runner.run(self.client, message.kind, act, message.targets, message.arg)
 
-            def answered(choice: str | None) -> None:
-                if choice:
-                    for (r, rw), n in zip(targets, names, strict=True):
-                        self._engine_action(act, kind, r, rw, n, choice)
+    def on_action_report(self, message: ActionReport) -> None:
+        self.notify(message.text, severity=message.severity, timeout=message.timeout, markup=False)  # type: ignore[arg-type]
 
-            self.push_screen(ConfirmScreen(f"{act.label} {kind[:-1] if len(names) == 1 else ''} {what}?", options), answered)
-            return
-        for (r, rw), n in zip(targets, names, strict=True):
-            self._engine_action(act, kind, r, rw, n)
-
-    @staticmethod
-    def label_of(row: Any, rid: str) -> str:
-        return one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
-
-    def open_session(self, what: str, kind: str, rid: str, row: Any) -> None:
-        if what == "logs":
-            self.open_logs(kind, rid, row)
-        else:
-            self.open_terminal(what, rid, row)
-
-    def open_logs(self, kind: str, rid: str, row: Any) -> None:
-        from .screens.logs import LogsScreen
-        from .sessions.logs import Target
-
-        name = one_line(str(row.get("Name") or (row.get("Spec") or {}).get("Name") or rid[:12]), 60)
-        if kind == "containers":
-            targets = [Target(rid)]
-        elif kind == "services":
-            targets = [Target(rid, name, "service")]
-        elif kind == "projects":
-            snap = self.store.snapshot("containers")
-            targets = [Target(cid, one_line(snap[cid].get("Service") or snap[cid].get("Name", ""), 20))
-                       for cid in row.get("Containers", ()) if cid in snap]
-        else:  # a task: its container when it is on this engine, else the service's logs
-            cid = ((row.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
-            if cid and cid in self.store.snapshot("containers"):
-                targets = [Target(cid)]
-            else:
-                targets = [Target(row.get("ServiceID", ""), self.ctx.service_name(row.get("ServiceID", "")), "service")]
-            name = self.ctx.task_name(row)
-        self.push_screen(LogsScreen(f"{kind[:-1]} {name}", targets, tail=self.config.log_tail, max_lines=self.config.log_lines))
-
-    def open_terminal(self, what: str, rid: str, row: Any) -> None:
-        name = one_line(str(row.get("Name") or rid[:12]), 60)
-        if what == "exec":
-            self.main.ask_exec(rid)
-        elif what == "handover":
-            self.handover(rid, name)
-        else:
-            self.main.open_pane(what, rid, name)
-
-    def exec_command(self, cid: str, command: str) -> None:
-        import shlex
-
-        try:
-            argv = shlex.split(command)
-        except ValueError as exc:
-            self.notify(f"cannot parse the command: {exc}", severity="error", markup=False)
-            return
-        row = self.store.get("containers", cid) or {}
-        self.main.open_pane("exec", cid, one_line(str(row.get("Name") or cid[:12]), 60), argv)
-
-    def rename(self, cid: str, new: str) -> None:
-        from .screens.actions import action_by_key
-
-        row = self.store.get("containers", cid) or {}
-        act = action_by_key("containers", "R")
-        if act is not None:
-            self._engine_action(act, "containers", cid, row, self.label_of(row, cid), new)
-
-    def handover(self, cid: str, name: str) -> None:
+    def on_handover(self, message: Handover) -> None:
         """Suspend the dashboard and give the real terminal to a shell in the container."""
         from .sessions.handover import run_handover
 
+        cid, name = message.cid, message.name
         try:
             with self.suspend():
                 message = run_handover(self.client, cid, self.config.shell)
         except Exception as exc:  # noqa: BLE001 - headless or no tty: say so, keep running
             message = f"full-screen shell unavailable here: {exc}"
         self.notify(f"shell {name}: {message}", markup=False)
-
-    def _engine_action(self, act: Action, kind: str, rid: str, row: Any, name: str, choice: str = "y") -> None:
-        c = self.client
-
-        def call() -> None:
-            if act.id == "start":
-                c.start(rid)
-            elif act.id == "stop":
-                c.stop(rid)
-            elif act.id == "restart":
-                c.restart(rid)
-            elif act.id == "pause":
-                (c.unpause if row.get("State") == "paused" else c.pause)(rid)
-            elif act.id == "kill":
-                c.kill(rid)
-            elif act.id == "remove":
-                {"containers": lambda: c.remove_container(rid, force=choice in ("f", "v"), v=choice == "v"), "images": lambda: c.remove_image(rid),
-                 "networks": lambda: c.remove_network(rid), "volumes": lambda: c.remove_volume(rid),
-                 "services": lambda: c.remove_service(rid)}[kind]()
-            elif act.id in ("scale_up", "scale_down"):
-                cur = ((row.get("Spec") or {}).get("Mode") or {}).get("Replicated", {}).get("Replicas", 0)
-                c.scale_service(rid, max(0, int(cur) + (1 if act.id == "scale_up" else -1)))
-            elif act.id == "force_update":
-                c.force_update_service(rid)
-            elif act.id == "rollback":
-                c.rollback_service(rid)
-            elif act.id in ("drain", "activate", "node_pause"):
-                node = c.inspect_node(rid)
-                spec = node["Spec"]
-                spec["Availability"] = {"drain": "drain", "activate": "active", "node_pause": "pause"}[act.id]
-                c.update_node(rid, node["Version"]["Index"], spec)
-            elif act.id == "rename":
-                c.rename(rid, choice)
-
-        def work() -> None:
-            try:
-                call()
-            except EngineError as exc:
-                msg = getattr(exc, "explanation", "") or str(exc)
-                self.call_from_thread(self.notify, f"{act.label} {name}: {one_line(msg, 200)}", severity="error", markup=False)
-            except Exception as exc:  # noqa: BLE001 - never a traceback on the user's screen
-                self.call_from_thread(self.notify, f"{act.label} {name} failed: {one_line(str(exc), 200)}", severity="error", markup=False)
-            else:
-                self.call_from_thread(self.notify, f"{act.label}: {name}", markup=False, timeout=2)
-
-        self.notify(f"{act.label} {name}...", markup=False, timeout=1.5)
-        self.run_worker(work, thread=True, group="actions", exit_on_error=False)

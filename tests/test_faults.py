@@ -29,7 +29,8 @@ from dockui import cli
 from dockui.app import DockuiApp
 from dockui.engine import Endpoint, EngineClient, NotFound, TLSConfig
 from dockui.engine import config as engine_config
-from dockui.screens.actions import ACTIONS
+from dockui.kinds import KINDS
+from dockui.messages import RunAction
 from dockui.screens.dialogs import DescribeScreen
 from dockui.screens.logs import LogsScreen
 from dockui.store import StatsHub, Store
@@ -63,7 +64,7 @@ def notes(app: DockuiApp) -> list[str]:
 
 
 def act(action_id: str):
-    return next(a for a in ACTIONS if a.id == action_id and "containers" in a.kinds)
+    return next(a for a in KINDS["containers"].actions if a.id == action_id)
 
 
 def send_keys(app: DockuiApp, *keys: str) -> None:
@@ -440,11 +441,11 @@ def test_container_removed_while_logs_describe_shell_and_stats_are_open(client, 
             await open_on(pilot, app, unique, "s")
             assert await wait_until(pilot, lambda: app.main.panes and "#" in screen_text(app.main.panes[0]), 15)
             row = app.store.get("containers", cid)
-            app.open_logs("containers", cid, row)
+            app.main.perform(act("logs"), [(cid, row)])
             assert await wait_until(pilot, lambda: isinstance(app.screen, LogsScreen))
             logs = app.screen
             assert await wait_until(pilot, lambda: any("beat" in ln.plain for ln in log_lines(logs)), 10)
-            app.describe("containers", cid, row)
+            app.main.perform(act("describe"), [(cid, row)])
             assert await wait_until(pilot, lambda: isinstance(app.screen, DescribeScreen) and app.screen.loaded, 10)
             describe = app.screen
             assert await wait_until(pilot, lambda: len(hub.history(cid)) >= 1, 10)
@@ -480,9 +481,9 @@ def test_action_on_a_container_that_changed_state_shows_the_engines_message(clie
         async with app.run_test(size=(160, 40)) as pilot:
             assert await wait_until(pilot, lambda: cid in app.store.snapshot("containers"), 10)
             stale = dict(app.store.get("containers", cid), State="running", Status="Up 2 minutes")
-            app.perform(act("pause"), "containers", [(cid, stale)])  # the row said running; it is not
+            app.post_message(RunAction(KINDS["containers"], act("pause"), [(cid, stale)]))  # the row said running; it is not
             assert await wait_until(pilot, lambda: any("is not running" in n for n in notes(app)), 10), notes(app)
-            app.perform(act("stop"), "containers", [(cid, stale)])
+            app.post_message(RunAction(KINDS["containers"], act("stop"), [(cid, stale)]))
             assert await wait_until(pilot, lambda: any("already stopped" in n for n in notes(app)), 10), notes(app)
             assert app._exception is None
 

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ..ansi import one_line
-from .actions import ACTIONS
+from ..kinds import KINDS
 
 # characters json.dumps leaves as they are but a terminal (or the reader) must not get raw:
 # DEL, C1 controls, bidi embeddings/overrides/isolates/marks, line and paragraph separators
@@ -61,7 +61,7 @@ class ConfirmScreen(ModalScreen):
 
 
 class HelpScreen(Screen):
-    """Every key, generated from the actions table and the app's bindings."""
+    """Every key, generated from the kinds registry's actions and the app's bindings."""
 
     BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "close")]
 
@@ -76,8 +76,12 @@ class HelpScreen(Screen):
         t.add_column("applies to", style="dim")
         for key, label in self.global_keys:
             t.add_row(key, label, "everywhere")
-        for a in ACTIONS:
-            t.add_row(self.app.key_display(a.key), a.label + (" (asks first)" if a.destructive else ""), ", ".join(a.kinds))
+        rows: dict[tuple[str, str], list[str]] = {}  # (key, label) -> the kinds it applies to, from the registry
+        for kind in KINDS.values():
+            for a in kind.actions:
+                rows.setdefault((a.key, a.label + (" (asks first)" if a.destructive else "")), []).append(kind.name)
+        for (key, label), kinds in rows.items():
+            t.add_row(self.app.key_display(key), label, ", ".join(kinds))
         with VerticalScroll():
             yield Static(t)
 

@@ -1,6 +1,8 @@
-"""The resource screen: any kind, drawn from its spec; filter, sort, command mode and actions.
+"""The resource screen: any kind, drawn from the kinds registry; filter, sort, command mode and actions.
 
-It renders store snapshots only; every engine call it causes runs on a worker thread.
+It renders store snapshots only (handed over by the app's ``store_signal``); it reads the app's
+state (store, stats, config, client) and asks the app for what changes the engine with typed
+messages (``RunAction``, ``RunCommand``, ``Handover``). Prompts and confirm dialogs are its own.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from .. import kinds as registry
 from ..ansi import one_line
 from ..filters import split_terms, unquote
+from ..kinds import Action, Kind
+from ..messages import Handover, RunAction, RunCommand, Touched
 from ..store.model import container_state
 from ..widgets.detail import DetailPane
+from ..widgets.prompt import PromptInput
 from ..widgets.quiet import QuietStatic
 from ..widgets.table import ResourceTable
-from .actions import action_by_key, actions_for
-from .specs import ALIASES, SPECS, Column, KindSpec, _fault
+from .specs import SPECS, Column, KindSpec, _fault
 
 if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
     from ..widgets.sessionpane import SessionEnded, SessionPane
@@ -52,51 +56,6 @@ def _haystack(cells: tuple, stats: set[int]) -> str:
     """What the filter searches in a row: its cells' text, lower case. Stats cells are left
     out, so the rows a filter shows do not change with every stats tick."""
     return " ".join(c.plain if isinstance(c, Text) else c for i, c in enumerate(cells) if i not in stats).lower()
-
-
-class PromptInput(Input):
-    """The ``:`` command line and the ``/`` filter line (focusable only while open)."""
-
-    def on_mount(self) -> None:
-        self.can_focus = False
-
-    def _watch_value(self, value: str) -> None:
-        # Input sets its virtual size on every change, and that reactive asks for a layout of the
-        # whole screen (~5 ms of a keystroke's frame at 1,000 rows); a one-line prompt at the
-        # bottom needs none, so the size is stored without it and Input's own setting is a no-op
-        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
-
-    async def _on_key(self, event: events.Key) -> None:
-        if not getattr(self.screen, "prompt_mode", ""):
-            # keys queued here after the prompt closed (typed ahead): they belong to the table
-            event.stop()
-            event.prevent_default()
-            for table in self.screen.query("#table"):
-                table.post_message(events.Key(event.key, event.character))
-            return
-        if event.key in ("enter", "escape"):
-            # act here, in key order: as a binding it would run only after the keys typed behind it
-            event.stop()
-            event.prevent_default()
-            if event.key == "enter":
-                self.screen.on_input_submitted(Input.Submitted(self, self.value))
-            else:
-                self.screen.action_clear()
-            return
-        await super()._on_key(event)
-        # the filter follows the keystroke in the same step, not when the Changed message has
-        # bubbled up: then the prompt, the header and the table are drawn in one frame (waiting
-        # for the message, the table came a frame, ~12 ms, after the prompt's echo); the Changed
-        # messages that follow find the filter applied and paint nothing more
-        typed = getattr(self.screen, "prompt_typed", None)
-        if typed is not None:
-            typed(self.value)
-
-    DEFAULT_CSS = """
-    PromptInput, PromptInput:focus { dock: bottom; width: 1fr; height: 0; border: none; padding: 0 1; }
-    PromptInput.-visible, PromptInput.-visible:focus { height: 1; }
-    """
 
 
 class ResourcesScreen(Screen):
@@ -135,7 +94,7 @@ class ResourcesScreen(Screen):
 
     def __init__(self, kind: str = "containers") -> None:
         super().__init__()
-        self.kind = ALIASES.get(kind, "containers")
+        self.kind = registry.ALIASES.get(kind, "containers")
         self.filter = ""
         self.sort_key = SPECS[self.kind].default_sort
         self.sort_reverse = False
@@ -162,6 +121,7 @@ class ResourcesScreen(Screen):
         yield PromptInput(id="prompt")
 
     def on_mount(self) -> None:
+        self.app.store_signal.subscribe(self, self._on_touched, immediate=True)
         self.app.ctx.now = time.time()  # the clock every AGE and STATUS cell counts from (see _clock_tick)
         self.show_kind(self.kind, self.filter)
         self.call_after_refresh(self.repaint, True)  # the first paint says "connecting" before any data
@@ -176,6 +136,11 @@ class ResourcesScreen(Screen):
     def spec(self) -> KindSpec:
         return SPECS[self.kind]
 
+    @property
+    def kind_(self) -> Kind:
+        """The registry's record of the kind shown."""
+        return registry.KINDS[self.kind]
+
     # --- switching kinds ------------------------------------------------------------------------
     def show_kind(self, kind: str, filt: str = "", remember: bool = True) -> None:
         if remember and (kind, filt) != (self.kind, self.filter) and self.is_mounted:
@@ -184,11 +149,11 @@ class ResourcesScreen(Screen):
             self.forward.clear()
         if kind != self.kind:
             self.marks.clear()
-        was_tasks = self.kind in ("tasks", "services", "nodes")
+        was_tasks = self.kind_.wants_poll
         self.kind, self.filter = kind, filt
         self.sort_key, self.sort_reverse = self.spec.default_sort, False
         self._cells.clear()
-        is_tasks = kind in ("tasks", "services", "nodes")
+        is_tasks = registry.KINDS[kind].wants_poll
         if was_tasks != is_tasks or not hasattr(self, "_tasks_on"):
             store = self.app.store
             if getattr(self, "_tasks_on", False):
@@ -228,29 +193,31 @@ class ResourcesScreen(Screen):
         if self.is_mounted and self._fit_columns():
             self.repaint(force=True)  # the table was reset for the new widths: fill it again
 
-    def engine_switched(self) -> None:
-        """The app now shows another engine: forget cached cells and task interest, repaint."""
-        if getattr(self, "_tasks_on", False):
-            self.app.store.want_tasks(True)
-        self._cells.clear()
-        self.repaint(force=True)
-
     # --- painting -------------------------------------------------------------------------------
-    def on_store_touched(self, kinds: set[str], stats_only: bool = False) -> None:
-        """Called by the app (coalesced) when the store or stats changed."""
+    def _on_touched(self, touched: Touched) -> None:
+        """The app's store signal (on the UI thread, coalesced): the store, the stats or the engine changed."""
         if not self.is_mounted or self._closing or not self.query("#table"):
             return
-        if stats_only and self.kind != "containers":
+        kind = self.kind_
+        if touched.engine_switched:  # another engine: forget cached cells, ask for task polling again
+            if getattr(self, "_tasks_on", False):
+                self.app.store.want_tasks(True)
+            self._cells.clear()
+            self.repaint(force=True)
             return
-        if not stats_only and self.kind not in kinds and not ({"services", "nodes", "containers"} & kinds and self.kind == "tasks"):
+        if touched.stats_only:
+            if kind.stats and self.is_current:
+                self._restat = True
+                self.repaint()  # stats ticks are throttled
+            return
+        kinds = touched.kinds
+        if self.kind not in kinds and not kinds.intersection(kind.repaint_on):
             self.repaint_header_only()
             self._update_message()
             return
-        if stats_only:
-            self._restat = True
-            self.repaint()  # stats ticks are throttled
-        else:
-            self.repaint(force=True)  # engine changes show at once (the store already batches them)
+        if kinds.intersection(kind.repaint_on):
+            self._cells.clear()  # its cells read those kinds (a secret's USED BY): rows unchanged themselves are stale
+        self.repaint(force=True)  # engine changes show at once (the store already batches them)
 
     def repaint(self, force: bool = False) -> None:
         """Repaint now if the last paint is old enough, else once, a little later."""
@@ -506,14 +473,13 @@ class ResourcesScreen(Screen):
         if self.app.readonly:
             t.append("  READ-ONLY", style="bold magenta")
         self.query_one("#crumbs", QuietStatic).show(t)
-        self.app.refresh_header()
 
     def _paint_hints(self) -> None:
         if self.prompt_mode:  # an open prompt says what it asks, right above it
             self.query_one("#hints", QuietStatic).show(self._prompt_hint())
             return
         row = self.app.store.get(self.kind, self.table.current_id or "")
-        acts = [a for a in actions_for(self.kind, row, self.app.readonly) if a.footer]
+        acts = [a for a in self.kind_.actions_for(row, self.app.readonly) if a.footer]
         t = Text()
         keys = [(a.key, a.label) for a in acts]
         keys += [("enter", "open"), ("slash", "filter"), ("colon", "command"), ("question_mark", "help"), ("q", "back")]
@@ -541,7 +507,7 @@ class ResourcesScreen(Screen):
         text = None
         if not store.connection.ok:
             text = Text(store.connection.describe(), style="yellow" if store.connection.status == "connecting" else "bold red")
-        elif self.spec.swarm and store.facts.swarm != "manager":
+        elif self.kind_.swarm and store.facts.swarm != "manager":
             text = Text(f"{self.spec.title}: this engine is not a swarm manager (swarm: {store.facts.swarm}).", style="yellow")
         elif not store.loaded:
             text = Text("loading...", style="dim")
@@ -553,7 +519,7 @@ class ResourcesScreen(Screen):
 
     def _update_interest(self) -> None:
         """Stats stream only for the rows on screen and the focused one."""
-        if self.kind != "containers" or not self.is_current:
+        if not self.kind_.stats or not self.is_current:
             self.app.stats.want([])
             return
         store = self.app.store
@@ -576,11 +542,11 @@ class ResourcesScreen(Screen):
         pane = self.query_one("#detail", DetailPane)
         if not pane.has_class("-open"):
             return
-        if self.kind != "containers":
+        if not self.kind_.stats:
             pane.update(Text("details: containers only", style="dim"))
             return
         rid = self.table.current_id or ""
-        pane.show(self.app.store.get("containers", rid), self.app.stats.history(rid))
+        pane.show(self.app.store.get(self.kind, rid), self.app.stats.history(rid))
 
     def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         event.stop()
@@ -601,49 +567,132 @@ class ResourcesScreen(Screen):
                     self.sort_key, self.sort_reverse = name, False
                 self.repaint(force=True)
             return
-        act = action_by_key(self.kind, key)
+        kind = self.kind_
+        act = kind.action_by_key(key)
         if act is None:
             return
         event.stop()
         if self.app.readonly and act.mutating:
-            self.app.notify(f"read-only mode: {act.label} is disabled", severity="warning", markup=False)
+            self.notify(f"read-only mode: {act.label} is disabled", severity="warning", markup=False)
             return
         snap = self.app.store.snapshot(self.kind)
         marked = [(m, snap[m]) for m in sorted(self.marks) if m in snap]
-        if marked and act.id not in ("logs", "shell", "attach", "exec", "handover", "describe"):
-            targets = [(rid, row) for rid, row in marked if act.applies(self.kind, row, self.app.readonly)]
+        if marked and act.bulk:
+            targets = [(rid, row) for rid, row in marked if kind.applies(act, row, self.app.readonly)]
             if not targets:
-                self.app.notify(f"{act.label} applies to none of the {len(marked)} marked rows", severity="warning", markup=False)
+                self.notify(f"{act.label} applies to none of the {len(marked)} marked rows", severity="warning", markup=False)
                 return
-            self.app.perform(act, self.kind, targets)
+            self.perform(act, targets)
             return
         rid = self.table.current_id
         row = self.app.store.get(self.kind, rid or "")
         if row is None or rid is None:
-            self.app.notify("nothing selected", severity="warning", markup=False)
+            self.notify("nothing selected", severity="warning", markup=False)
             return
-        if not act.applies(self.kind, row, self.app.readonly):
-            st = container_state(row) if self.kind == "containers" else ""
-            self.app.notify(f"{act.label} does not apply to a {st or self.kind[:-1]} {self.kind[:-1]}", severity="warning", markup=False)
+        if not kind.applies(act, row, self.app.readonly):
+            st = kind.state(row)
+            self.notify(f"{act.label} does not apply to a {st or kind.singular} {kind.singular}", severity="warning", markup=False)
             return
-        self.app.perform(act, self.kind, [(rid, row)])
+        self.perform(act, [(rid, row)])
+
+    # --- actions: verbs the screen does itself, engine actions the app runs ----------------------
+    def perform(self, act: Action, targets: list[tuple[str, Mapping[str, Any]]]) -> None:
+        """Run ``act`` on ``targets``: a verb (describe, logs, a pane) here; an engine action is asked
+        about first when it needs a text or is destructive, then posted to the app (``RunAction``)."""
+        if not targets:
+            return
+        rid, row = targets[0]
+        if act.verb:
+            getattr(self, f"_verb_{act.verb}")(act, rid, row)
+        elif act.prompt:
+            self._ask(act, rid, row)
+        elif act.destructive:
+            self._confirm(act, targets)
+        else:
+            self.post_message(RunAction(self.kind_, act, targets))
+
+    def _confirm(self, act: Action, targets: list[tuple[str, Mapping[str, Any]]], arg: str = "") -> None:
+        from .dialogs import ConfirmScreen
+
+        kind = self.kind_
+        names = [kind.label(row, rid) for rid, row in targets]
+        if len(names) == 1:
+            question = f"{act.label} {kind.singular} {names[0]}?"
+            if act.ask is not None:  # what the kind wants said first (the services using a secret)
+                question += " " + act.ask(targets[0][1], targets[0][0], self.app.ctx)
+        else:
+            question = f"{act.label} {len(names)} {kind.name}: " + ", ".join(names[:5]) + (" ..." if len(names) > 5 else "") + "?"
+
+        def answered(choice: str | None) -> None:
+            if choice:
+                self.post_message(RunAction(kind, act, targets, arg or choice))
+
+        self.app.push_screen(ConfirmScreen(question, dict(act.options or {"y": "yes"})), answered)
+
+    def _verb_describe(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        from .dialogs import DescribeScreen
+
+        kind, client = self.kind_, self.app.client
+        inspect = kind.inspect
+        fetch = (lambda: inspect(client, rid)) if inspect is not None else (lambda: dict(row))
+        self.app.push_screen(DescribeScreen(f"{kind.singular} {kind.label(row, rid)}", fetch))
+
+    def _verb_logs(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        from .logs import LogsScreen
+
+        kind = self.kind_
+        if kind.logs is None:
+            return
+        title, targets = kind.logs(row, rid, self.app.ctx)
+        cfg = self.app.config
+        self.app.push_screen(LogsScreen(title, targets, tail=cfg.log_tail, max_lines=cfg.log_lines))
+
+    def _verb_view(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        if act.view is not None:  # a view the kind names (a container's processes)
+            self.app.push_screen(act.view(rid, row))
+
+    def _verb_shell(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        self.open_pane(act.verb, rid, self.kind_.label(row, rid))
+
+    _verb_attach = _verb_shell
+
+    def _verb_exec(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        self._ask(act, rid, row)
+
+    def _verb_handover(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        self.post_message(Handover(rid, self.kind_.label(row, rid)))
+
+    def _answered(self, act: Action, rid: str, value: str) -> None:
+        """The prompt ``_ask`` opened for ``act`` was answered with ``value``."""
+        row = self.app.store.get(self.kind, rid) or {}
+        if act.verb == "exec":
+            import shlex
+
+            try:
+                argv = shlex.split(value)
+            except ValueError as exc:
+                self.notify(f"cannot parse the command: {exc}", severity="error", markup=False)
+                return
+            self.open_pane("exec", rid, self.kind_.label(row, rid), argv)
+        elif act.destructive:
+            self._confirm(act, [(rid, row)], value)
+        else:
+            self.post_message(RunAction(self.kind_, act, [(rid, row)], value))
 
     def action_drill(self) -> None:
         rid = self.table.current_id
         row = self.app.store.get(self.kind, rid or "")
         if row is None:
             return
-        target = self.spec.drill(row)
-        if target:
+        target = self.spec.drill(row) or self.kind_.drill(row, rid or "", self.app.ctx)
+        if target and not isinstance(target, tuple):  # a view the kind opens (an image's layers)
+            self.app.push_screen(target)
+        elif target:
             self.show_kind(*target)
-        elif self.kind == "tasks":
-            cid = ((row.get("Status") or {}).get("ContainerStatus") or {}).get("ContainerID")
-            if cid and cid in self.app.store.snapshot("containers"):
-                self.show_kind("containers", f"id={cid[:12]}")
-            else:
-                self.app.describe(self.kind, rid, row)
         else:
-            self.app.describe(self.kind, rid, row)
+            describe = self.kind_.action_by_key("d")
+            if describe is not None:
+                self._verb_describe(describe, rid or "", row)
 
     def action_back(self) -> None:
         if self.history:
@@ -682,7 +731,7 @@ class ResourcesScreen(Screen):
         if rid is None:
             return
         self.app.copy_to_clipboard(rid)
-        self.app.notify(f"copied {one_line(rid, 80)} (OSC 52)", markup=False, timeout=2)
+        self.notify(f"copied {one_line(rid, 80)} (OSC 52)", markup=False, timeout=2)
 
     def action_clear(self) -> None:
         if self.prompt_mode:
@@ -700,7 +749,12 @@ class ResourcesScreen(Screen):
             self.action_back()
 
     def action_help(self) -> None:
-        self.app.show_help()
+        from .dialogs import HelpScreen
+
+        keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
+                ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
+                ("N S C M A I", "sort by name, state, cpu, mem, age, image (again: reverse)"), ("ctrl+q", "quit")]
+        self.app.push_screen(HelpScreen(keys))
 
     def action_reload(self) -> None:
         self._cells.clear()
@@ -763,10 +817,6 @@ class ResourcesScreen(Screen):
             self.remove_class("-zoomed")
             self.table.focus()
 
-    def close_all_sessions(self) -> None:
-        for p in self.panes:
-            p.close()
-
     def prompt_key(self, key: str) -> str:
         """':' or '/' when ``key`` opens the command or filter prompt (honouring the user's keymap)."""
         keymap = self.app.config.keymap
@@ -792,13 +842,10 @@ class ResourcesScreen(Screen):
             if hit[2] is None:
                 cache[rid] = (hit[0], hit[1], _haystack(hit[1], stats), hit[3])
 
-    def ask_rename(self, cid: str, name: str) -> None:
-        self._exec_target = cid
-        self._open_prompt("rename", name)
-
-    def ask_exec(self, cid: str) -> None:
-        self._exec_target = cid
-        self._open_prompt("e", "")
+    def _ask(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
+        """Open the prompt for ``act``'s text (a new name, a command); ``_answered`` takes it."""
+        self._asking = (act, rid)
+        self._open_prompt("ask", act.prompt_value(row) if act.prompt_value else "")
 
     def _prompt_hint(self) -> Text:
         """What the open prompt asks, and about which row: the line above the prompt."""
@@ -828,7 +875,13 @@ class ResourcesScreen(Screen):
         self.add_class("-prompting")  # the hints line moves up above the prompt and says what it asks
         self._paint_hints()
         p.value = value
-        p.placeholder = "new name" if mode == "rename" else "command to run in the container (e.g. ps aux)" if mode == "e" else "containers | images | networks | volumes | nodes | services | tasks | projects | ctx | q" if mode == ":" else "filter (text, !text, project=NAME, state=running)"
+        if mode == "ask":
+            act = self._asking[0]
+            p.placeholder = f"{act.label}: {act.prompt}"
+        elif mode == ":":
+            p.placeholder = " | ".join([*registry.KINDS, "ctx", "q"])
+        else:
+            p.placeholder = "filter (text, !text, project=NAME, state=running)"
         p.add_class("-visible")
         p.can_focus = True
         # focus at once, not later: keys typed right after ':' (a fast typist, a paste) belong to
@@ -861,11 +914,20 @@ class ResourcesScreen(Screen):
             self.filter = event.value  # typed faster than the Changed messages arrived
             self.repaint(force=True)
         elif mode == ":":
-            self.app.run_command(value)
-        elif mode == "e" and value:
-            self.app.exec_command(self._exec_target, value)
-        elif mode == "rename" and value:
-            self.app.rename(self._exec_target, value)
+            self.run_command(value)
+        elif mode == "ask" and value:
+            act, rid = self._asking
+            self._answered(act, rid, value)
+
+    def run_command(self, text: str) -> None:
+        """A ``:`` command: a kind (its name, an alias, or the user's alias for it) shows here,
+        with what follows as its filter; anything else goes to the app."""
+        word, _, rest = text.strip().partition(" ")
+        kind = registry.lookup(word) or registry.lookup(self.app.config.aliases.get(word.lower(), ""))
+        if kind is not None:
+            self.show_kind(kind.name, rest.strip())
+        elif word:
+            self.post_message(RunCommand(text))
 
     def on_descendant_blur(self, event) -> None:
         if self.prompt_mode and isinstance(event.widget, PromptInput):

@@ -104,7 +104,14 @@ class PullScreen(Screen):
             yield Static(Text("starting...", style="dim"), id="pull-body")
 
     def on_mount(self) -> None:
-        threading.Thread(target=self._run, name="pull", daemon=True).start()
+        # a worker of this screen, not a free thread: it ends with the screen (on_unmount closes
+        # the stream it reads; the pull itself goes on in the engine)
+        self.run_worker(self._run, thread=True, group="pull", exclusive=True, exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        stream = self._stream
+        if stream is not None:
+            stream.close()
 
     def _run(self) -> None:
         repo, _, tag = self.image.rpartition(":") if ":" in self.image.rsplit("/", 1)[-1] else (self.image, "", "latest")

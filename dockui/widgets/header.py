@@ -1,0 +1,72 @@
+"""HeaderBar: engine facts, container counts and the connection state; one line on short terminals.
+
+It draws what it is handed (``HeaderState``); it imports neither the store nor the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+
+from .. import format as fmt
+from ..ansi import one_line
+from ..glyphs import DOT
+from .quiet import QuietStatic
+
+COUNT_STYLES = (("running", "green"), ("unhealthy", "bold red"), ("paused", "yellow"), ("restarting", "magenta"),
+                ("exited", "dim"), ("created", "cyan"))
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    endpoint: str
+    api_version: str
+    facts: Any  # store.model.EngineFacts
+    connection: Any  # store.model.ConnectionState
+    counts: Mapping[str, int] = field(default_factory=dict)
+    readonly: bool = False
+    insecure: bool = False  # TLS without certificate verification
+
+
+class HeaderBar(QuietStatic):
+    DEFAULT_CSS = """
+    HeaderBar { height: 2; background: $panel; text-wrap: nowrap; text-overflow: clip; }
+    HeaderBar.-compact { height: 1; }
+    """
+
+    def show_state(self, s: HeaderState) -> None:
+        f = s.facts
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" dockui ", style="bold reverse")
+        t.append(" " + one_line(f.endpoint or s.endpoint, 50), style="bold")
+        if f.version:
+            t.append(f"  Docker {one_line(f.version)} (API {one_line(s.api_version or f.api_version)})")
+            t.append(f"  {one_line(f.os)}/{one_line(f.arch)}  {f.cpus} CPU  {fmt.size(f.memory)}", style="dim")
+            t.append(f"  swarm: {f.swarm}", style="cyan" if f.swarm == "manager" else "dim")
+        line2 = Text(no_wrap=True, overflow="ellipsis")
+        for key, style in COUNT_STYLES:
+            n = s.counts.get(key, 0)
+            if n or key in ("running", "exited"):
+                line2.append(f" {key} ", style=style)
+                line2.append(f"{n} ", style="bold")
+        conn = s.connection
+        if not conn.ok:
+            line2.append("  " + DOT + " " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
+        else:
+            line2.append("  " + DOT + " connected", style="green")
+        if s.readonly:
+            line2.append("  read-only", style="magenta")
+        if s.insecure:
+            line2.append("  TLS NOT VERIFIED", style="bold reverse red")
+        if self.has_class("-compact"):
+            # one line: the counts and the connection state first, the engine details after them
+            line2.append("  |", style="dim")
+            line2.append_text(t)
+            self.show(line2)
+        else:
+            both = Text("\n", no_wrap=True, overflow="ellipsis").join([t, line2])
+            both.no_wrap, both.overflow = True, "ellipsis"
+            self.show(both)
