@@ -135,8 +135,10 @@ def plugin_dir():
         (d / "rootfs" / "run" / "docker" / "plugins").mkdir(parents=True)
         (d / "rootfs" / "tmp").mkdir()
         (d / "listener.c").write_text(LISTENER_C)
-        subprocess.run(["gcc", "-static", "-O2", "-o", str(d / "rootfs" / "listener"), str(d / "listener.c")],
-                       check=True, capture_output=True, timeout=120)
+        made = subprocess.run(["gcc", "-static", "-O2", "-o", str(d / "rootfs" / "listener"), str(d / "listener.c")],
+                              capture_output=True, text=True, timeout=120)
+        if made.returncode != 0:
+            pytest.skip(f"cannot build a static listener for the test plugin (libc6-dev?): {made.stderr[-300:]}")
         (d / "listener.c").unlink()
         (d / "config.json").write_text(json.dumps({
             "description": "dockui test plugin", "documentation": "https://example.invalid",
