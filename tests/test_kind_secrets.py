@@ -106,3 +106,23 @@ def test_configs_describe_shows_data_as_text_and_create_from_file(client, swarm_
             await wait_text(pilot, app, [name], absent=[made_name])
 
     run(main())
+
+
+def test_used_by_follows_a_service_made_while_the_table_is_shown(client, swarm_bits):
+    """The USED BY cells read the services: a service made while the secrets table is on screen
+    shows there (the cached cells of an unchanged secret row are built again)."""
+    _manager(client)
+    name, svc = unique("dockui-t-sec"), unique("dockui-t-svc")
+    sid = client.create_secret(name, b"x")["ID"]
+    swarm_bits.append(("secret", sid))
+
+    async def main():
+        app = make_app("secrets")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, [re.compile(rf"{name}\s+\S+\s+\S+\s+-")])
+            swarm_bits.append(("service", client.create_service_from_spec(service_spec(svc, Secrets=[{
+                "SecretID": sid, "SecretName": name, "File": {"Name": "s", "UID": "0", "GID": "0", "Mode": 0o400}}]))["ID"]))
+            await wait_text(pilot, app, [re.compile(rf"{name}\s+\S+\s+\S+\s+{svc}")])
+
+    run(main())
