@@ -32,17 +32,18 @@ STYLES = {"die": "red", "kill": "red", "oom": "bold red", "destroy": "dim", "hea
 def summary(e: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """An engine event as a timeline row (id, row); None when it is not an event."""
     typ, actor = e.get("Type"), e.get("Actor")
-    if not isinstance(typ, str) or not isinstance(actor, Mapping):
+    if type(typ) is not str or type(actor) is not dict:  # decoded JSON: exact types (ABC checks cost per event)
         return None
     attrs = actor.get("Attributes")
-    attrs = {str(k): str(v) for k, v in attrs.items()} if isinstance(attrs, Mapping) else {}
+    if type(attrs) is not dict:
+        attrs = {}
     oid = str(actor.get("ID") or e.get("id") or "")
     action = str(e.get("Action") or e.get("status") or "")
     nano = e.get("timeNano")
     if not isinstance(nano, (int, float)) or nano <= 0:
         t = e.get("time")
         nano = int(t * 1e9) if isinstance(t, (int, float)) else int(time.time() * 1e9)
-    name = attrs.get("name") or (oid if typ == "image" else oid[:12])
+    name = str(attrs.get("name") or (oid if typ == "image" else oid[:12]))
     rid = f"{int(nano)}:{typ}:{action}:{oid}"
     return rid, {"Id": rid, "Time": nano / 1e9, "Type": typ, "Action": action, "Verb": action.split(":", 1)[0],
                  "ObjectID": oid, "Name": name, "Attributes": attrs, "Scope": str(e.get("scope") or "")}
@@ -70,7 +71,7 @@ def history(client: Any) -> list[dict[str, Any]]:
 
 def key_attributes(r: Row) -> str:
     attrs = r.get("Attributes") or {}
-    return " ".join(f"{k}={attrs[k]}" for k in KEY_ATTRIBUTES if attrs.get(k) and attrs[k] != r.get("Name"))
+    return " ".join(f"{k}={one_line(str(attrs[k]), 60)}" for k in KEY_ATTRIBUTES if attrs.get(k) and attrs[k] != r.get("Name"))
 
 
 def _time(r: Row, ctx: Any) -> str:
