@@ -20,6 +20,9 @@ def test_summary_and_bound():
     assert row["Name"] == "web" and ev.key_attributes(row) == "exitCode=3" and ev.fault(row, None)
     assert ev.summary({"Type": 3}) is None
     assert ev.drill(row, rid, None) == ("containers", "id=" + "a" * 12)
+    vol = ev.summary({"Type": "volume", "Action": "create", "Actor": {"ID": "a-long-volume-name", "Attributes": {"driver": "local"}},
+                      "time": 1_700_000_000})[1]
+    assert vol["Name"] == "a-long-volume-name" and ev.drill(vol, vol["Id"], None) == ("volumes", "a-long-volume-name")
 
 
 def test_timeline_history_live_filters_and_enter(client, make_container):

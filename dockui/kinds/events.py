@@ -43,7 +43,7 @@ def summary(e: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if not isinstance(nano, (int, float)) or nano <= 0:
         t = e.get("time")
         nano = int(t * 1e9) if isinstance(t, (int, float)) else int(time.time() * 1e9)
-    name = str(attrs.get("name") or (oid if typ == "image" else oid[:12]))
+    name = str(attrs.get("name") or (oid if typ in ("image", "volume") else oid[:12]))  # a volume's id is its name
     rid = f"{int(nano)}:{typ}:{action}:{oid}"
     return rid, {"Id": rid, "Time": nano / 1e9, "Type": typ, "Action": action, "Verb": action.split(":", 1)[0],
                  "ObjectID": oid, "Name": name, "Attributes": attrs, "Scope": str(e.get("scope") or "")}
