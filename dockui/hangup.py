@@ -3,33 +3,38 @@
 Owns two things:
 
 * :class:`HangupDriver`, the Textual driver dockui runs with (``App.driver_class``). It works
-  around two faults of Textual 8.2.8's ``LinuxDriver`` (``textual/drivers/linux_driver.py``,
-  ``textual/drivers/_writer_thread.py``) that together left dockui blocked for ever after its
-  pty closed, ignoring SIGTERM:
+  around two faults of Textual 8.2.8's ``LinuxDriver`` that together left dockui blocked for
+  ever after its pty closed, ignoring SIGTERM (issue 22):
 
   1. When a pty hangs up, the kernel sends the foreground process group SIGHUP *and SIGCONT*.
-     ``LinuxDriver._sigcont_application`` (linux_driver.py:94) resumes application mode on every
-     SIGCONT, suspended or not: ``start_application_mode`` starts a second ``WriterThread`` on the
-     dead terminal (the first one is left waiting on its queue) and writes ~16 set-up sequences.
-  2. ``WriterThread.run`` (_writer_thread.py) does not catch the ``EIO`` a hung-up tty answers
-     to ``write``/``flush``: the thread dies, and its queue (``MAX_QUEUED_WRITES`` = 30) is never
-     drained again. Every later ``write`` (repaints, the terminal-restore sequences of
-     ``stop_application_mode``, ``close`` → ``WriterThread.stop`` → ``Queue.put(None)``) blocks
-     the event loop once 30 are queued, and SIGTERM (an asyncio handler) can no longer run.
+     ``LinuxDriver._sigcont_application`` (``textual/drivers/linux_driver.py:94``) resumes
+     application mode on every SIGCONT, suspended or not: ``start_application_mode`` (line 243)
+     starts a second ``WriterThread`` on the dead terminal (the first is left waiting on its
+     queue) and queues ~16 set-up sequences.
+  2. ``WriterThread.run`` (``textual/drivers/_writer_thread.py:60``) does not catch the ``EIO``
+     a hung-up tty answers to ``write``/``flush``: the thread dies and its queue
+     (``MAX_QUEUED_WRITES`` = 30) is never drained again. Every later ``write`` (line 26:
+     repaints, ``stop_application_mode``'s restore sequences) and ``stop`` (line 67,
+     ``Queue.put(None)``) blocks the event loop once 30 are queued; SIGTERM, an asyncio
+     handler, can then never run.
 
   The driver resumes on SIGCONT only after it suspended itself on SIGTSTP and only while the
-  terminal is still there; its writer thread treats a failed write as the terminal going away:
-  it drops all further output (never blocking a writer again) and sends dockui the SIGHUP the
-  terminal's loss means; stopping the writer never waits more than ``STOP_TIMEOUT``. The input
-  thread, which spun on the end-of-file a hung-up tty reads as, reports the loss the same way.
+  terminal is still there; its writer thread takes a failed write for the terminal's loss: it
+  drops all further output (never blocking a writer again) and sends dockui the SIGHUP that
+  loss means; stopping the writer never waits more than ``STOP_TIMEOUT``. The input thread,
+  which spun a CPU on the end-of-file a hung-up tty reads as, reports the loss the same way.
 
-* :class:`Watchdog`, a guard on a daemon thread that depends on neither the event loop nor
-  Textual: once SIGHUP or SIGTERM arrived (it hears them through Python's signal wakeup fd,
-  see :func:`hear_signals`, whatever the main thread is doing) or the terminal is found gone (it checks every ``POLL`` seconds), dockui
-  has ``GRACE`` seconds to end by itself. If it is still there, the watchdog closes the exec
-  sessions (their hang-ups, ``SESSIONS_TIMEOUT`` at most), puts the terminal's modes back if the
-  terminal is still there, and ends the process with ``os._exit``: code 129 after a hang-up or a
-  lost terminal, 143 after SIGTERM (the shell's 128 + signal number), with a line in the log.
+* :class:`Watchdog`, a daemon thread that depends on neither the event loop nor Textual. It
+  hears SIGHUP and SIGTERM through Python's signal wakeup fd (:func:`hear_signals`), whatever
+  the main thread is doing, and hands them to the event loop with ``call_soon_threadsafe``
+  (asyncio's own delivery drops a signal when its self-pipe is full of wake-ups, as it was while
+  following a chatty log: the third way dockui outlived its terminal); it also checks the
+  terminal every ``POLL`` seconds. From the signal (or the loss) on, dockui has ``GRACE``
+  seconds to end by itself; if it is still there, the watchdog closes the exec sessions (their
+  hang-ups get ``SESSIONS_TIMEOUT``), puts a live terminal's modes back, logs a line and ends
+  the process with ``os._exit``: code 129 after a hang-up or a lost terminal, 143 after SIGTERM
+  (the shell's 128 + signal number). :func:`stopping_fd` lets code that holds the event loop on
+  purpose (the full-terminal hand-over) step aside.
 """
 
 from __future__ import annotations
