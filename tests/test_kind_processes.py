@@ -49,5 +49,9 @@ def test_top_sort_and_kill_through_exec(client, make_container):
             await pilot.press("escape")
             await command(pilot, f"top {name}")
             await wait_text(pilot, app, [f"processes of {name}", "sleep 1001"])
+            await pilot.press("escape")
+            await wait_text(pilot, app, ["Containers", f"filter: {name}"])
+            await command(pilot, "top")  # no name: the focused container
+            await wait_text(pilot, app, [f"processes of {name}", "sleep 1001"])
 
     run(main())

@@ -90,6 +90,8 @@ def test_configs_describe_shows_data_as_text_and_create_from_file(client, swarm_
             await pilot.press("d")
             await wait_text(pilot, app, ["listen 8080", "[b]not markup[/b]"])
             await pilot.press("escape")
+            await command(pilot, f"create config {made_name} {tmp_path / 'missing.conf'}")  # says why, and how
+            await wait_text(pilot, app, [re.compile(r"create\s+config:.*No\s+such\s+file"), re.compile(r"usage:\s+:create\s+config")])
             await command(pilot, f"create config {made_name} {path}")
             await pilot.press("escape")
             await wait_text(pilot, app, [made_name])

@@ -211,10 +211,10 @@ def top_view(app: Any, args: str) -> ProcessesScreen | str:
     the store's snapshot (no engine call here); a sentence when there is none."""
     snap = app.store.snapshot("containers")
     want = args.strip()
-    if not want:
-        screen = app.screen
-        if getattr(screen, "kind", "") == "containers" and getattr(screen, "table", None) is not None:
-            want = screen.table.current_id or ""
+    if not want:  # the focused row, when it is a container
+        table = getattr(app.screen, "table", None)
+        focused = getattr(table, "current_id", None) or ""
+        want = focused if focused in snap else ""
     if not want:
         return "usage: :top CONTAINER (or P on a running container)"
     found = [(cid, c) for cid, c in snap.items() if c.get("Name") == want or cid == want] or \
