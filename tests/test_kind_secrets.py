@@ -128,3 +128,26 @@ def test_used_by_follows_a_service_made_while_the_table_is_shown(client, swarm_b
             await wait_text(pilot, app, [re.compile(rf"{name}\s+\S+\s+\S+\s+{svc}")])
 
     run(main())
+
+
+def test_read_only_refuses_create_and_hides_remove(client, tmp_path):
+    _manager(client)
+    name = unique("dockui-t-sec")
+    path = tmp_path / "v"
+    path.write_text("x")
+
+    async def main():
+        from dockui.app import DockuiApp
+        from dockui.engine import EngineClient
+
+        from .conftest import engine_host
+
+        app = DockuiApp(EngineClient(engine_host(), readonly=True), first_screen="secrets")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await wait_text(pilot, app, ["Secrets", "READ-ONLY"])
+            await command(pilot, f"create secret {name} {path}")
+            text = await wait_text(pilot, app, ["read-only mode: create secret is disabled"])
+            assert "ctrl+d remove" not in text
+
+    run(main())
+    assert client.secrets(filters={"name": [name]}) == []
