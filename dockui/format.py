@@ -113,14 +113,18 @@ def _span(words: str, n: str | None, unit: str | None) -> tuple[float, float, fl
 def status_since(status: str, now: float) -> float | None:
     """When the duration in a list-API Status, read at ``now``, began (None: it holds none).
 
-    The middle of the span the words allow, rounded to a step of a sixth of it, so that the same
-    words read again a little later mostly give the same instant (the store then sees no change).
+    The middle of the span the words allow (within half a second for "N seconds"); from a minute
+    on, rounded to a step of a sixth of the span, so that the same words read again a little
+    later mostly give the same instant (the store then sees no change).
     """
     m = _DURATION.match(status)
     if m is None:
         return None
     lo, hi, step = _span(m.group(2), m.group(3), m.group(4))
-    return round((now - (lo + hi) / 2) / step) * step
+    since = now - (lo + hi) / 2
+    if step <= 1:  # seconds: the words change with every read anyway; rounding would only add error
+        return since
+    return round(since / step) * step
 
 
 def human_duration(secs: float) -> str:
