@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from .base import BaseClient, CancellableStream, decode_json, mutating
+from .containers import decode_chunks
 from .errors import DockerException
 from .utils import convert_filters, format_extra_hosts, minimum_version, require_version
 
@@ -211,7 +212,7 @@ class BuildMixin(BaseClient):
             if not custom_context and hasattr(context, "close"):
                 context.close()
         resp = self._open("POST", "/build", params, body, headers=headers, timeout=timeout)
-        return CancellableStream(resp, decode_json if decode else _chunks)
+        return CancellableStream(resp, decode_json if decode else decode_chunks)
 
     @mutating
     @minimum_version("1.31")
@@ -227,9 +228,3 @@ class BuildMixin(BaseClient):
         if all is not None:
             params["all"] = all
         return self._post("/build/prune", params=params)
-
-
-def _chunks(chunks: Any) -> Any:
-    for chunk in chunks:
-        if chunk:
-            yield chunk

@@ -23,6 +23,7 @@ from .utils import (
     minimum_version,
     parse_bytes,
     require_version,
+    resource_id,
     to_timestamp,
 )
 
@@ -97,7 +98,7 @@ def hijacked_pieces(sock: HijackedSocket) -> Iterator[tuple[int, bytes]]:
 class _HijackStream(CancellableStream):
     """A hijacked session's output as a closable iterator (``attach``/``exec_start`` with ``stream``)."""
 
-    def __init__(self, sock: HijackedSocket, demux: bool) -> None:  # noqa: D107 - no response to wrap
+    def __init__(self, sock: HijackedSocket, demux: bool) -> None:  # a socket, not a response: no super()
         self._sock = sock
         self._demux = demux
 
@@ -428,8 +429,6 @@ class ContainerMixin(BaseClient):
     def attach_websocket(self, container: str, stdin: bool = True, logs: bool = False) -> Any:
         """Open ``/containers/{id}/attach/ws`` with websocket-client over our own socket."""
         import websocket
-
-        from .utils import resource_id
 
         container = resource_id(container)
         self._guard("GET", "attach/ws")
