@@ -244,6 +244,7 @@ def logs_in_every_shape(side: Side, name: str) -> dict:
             "tail_bad": api.logs(c, tail=-3),
             "stream": sorted(api.logs(c, stream=True)),
             "stream_nofollow": b"".join(api.logs(c, stream=True, follow=False)),
+            "next": next(api.logs(c, stream=True, follow=False)),
             "since_future": api.logs(c, since=later),
             "since_int": api.logs(c, since=t0 - 60),
             "since_float": api.logs(c, since=float(t0 - 60)),
@@ -298,11 +299,11 @@ def stats_top_diff_port(side: Side, name: str) -> dict:
         one = api.stats(c, stream=False)
         one_shot = api.stats(c, stream=False, one_shot=True)
         stream = api.stats(c, decode=True)
-        first = next(iter(stream))
+        first = next(stream)
         with contextlib.suppress(Exception):
             stream.close()
         raw = api.stats(c)
-        chunk = next(iter(raw))
+        chunk = next(raw)
         with contextlib.suppress(Exception):
             raw.close()
         top = api.top(c)

@@ -61,13 +61,25 @@ class CancellableStream:
     def __init__(self, response: RawResponse, decode: Callable[[Iterator[bytes]], Iterator[Any]]) -> None:
         self._response = response
         self._decode = decode
+        self._items: Iterator[Any] | None = None
 
-    def __iter__(self) -> Iterator[Any]:
+    def _generate(self) -> Iterator[Any]:
         try:
             yield from self._decode(self._response.body())
         except OSError as exc:
             if not self._response.closed:
                 raise StreamError(f"stream broken: {exc}") from exc
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        """One item; ``next(stream)`` works as on docker-py's stream (one reader over one body)."""
+        if self._items is None:
+            self._items = self._generate()
+        return next(self._items)
+
+    next = __next__  # docker-py's CancellableStream has it too
 
     @property
     def closed(self) -> bool:

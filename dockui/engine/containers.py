@@ -101,8 +101,9 @@ class _HijackStream(CancellableStream):
     def __init__(self, sock: HijackedSocket, demux: bool) -> None:  # a socket, not a response: no super()
         self._sock = sock
         self._demux = demux
+        self._items = None
 
-    def __iter__(self) -> Iterator[Any]:
+    def _generate(self) -> Iterator[Any]:
         yield from split_pieces(hijacked_pieces(self._sock), self._demux)
 
     @property
