@@ -5,12 +5,101 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
+
+from .. import format as fmt
+from ..ansi import one_line
 from ..store.model import container_state as state
 from ..store.model import container_summary, state_counts
-from .base import Action, Command, Kind, Row
-from .common import DESCRIBE, LOGS, inspect_with, plain_name
+from .base import Action, Column, Command, Kind, Row
+from .common import DESCRIBE, LOGS, age_cell, inspect_with, lower, name_cell, now, plain_name
 
 LIVE = ("running", "unhealthy", "restarting")
+
+STATE_STYLES = {
+    "running": "green",
+    "unhealthy": "bold red",
+    "paused": "yellow",
+    "restarting": "magenta",
+    "created": "cyan",
+    "dead": "bold red",
+    "removing": "dim",
+}
+
+
+def state_style(st: str) -> str:
+    if st.startswith("exited"):
+        return "dim" if st in ("exited(0)", "exited") else "red"
+    return STATE_STYLES.get(st, "")
+
+
+def _ports(r: Row) -> str:
+    out = []
+    for p in r.get("Ports") or []:
+        if p.get("PublicPort"):
+            ip = p.get("IP", "")
+            if ip and ":" in ip:
+                continue  # the IPv6 twin of an IPv4 binding
+            out.append(f"{ip + ':' if ip not in ('', '0.0.0.0') else ''}{p['PublicPort']}->{p.get('PrivatePort')}/{p.get('Type', 'tcp')}")
+    return ", ".join(dict.fromkeys(out))
+
+
+def _cpu(r: Row, ctx: Any) -> str:
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return fmt.percent(s.cpu) if s else "-"
+
+
+def _cpu_sort(r: Row, ctx: Any) -> float:
+    s = ctx.stats.latest(r["Id"]) if ctx else None
+    return s.cpu if s else -1.0
+
+
+def _mem(r: Row, ctx: Any) -> str:
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return fmt.size(s.mem) if s else "-"
+
+
+def _mem_sort(r: Row, ctx: Any) -> float:
+    s = ctx.stats.latest(r["Id"]) if ctx else None
+    return s.mem if s else -1
+
+
+_NO_SPARK = Text(" " * 10, style="cyan")  # shared by every row without samples; cells are never mutated
+
+
+def _spark(r: Row, ctx: Any) -> Text:
+    hist = ctx.stats.recent(r["Id"], 10) if ctx and r.get("State") == "running" else []
+    if not hist:
+        return _NO_SPARK
+    vals = [s.cpu for s in hist]
+    return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="cyan")
+
+
+def _state_cell(r: Row, ctx: Any) -> Text:
+    st = state(r)
+    return Text(st, style=state_style(st))
+
+
+def _fault(r: Row, ctx: Any) -> bool:
+    """Unhealthy, restarting, dead, or exited non-zero."""
+    st = state(r)
+    return st in ("unhealthy", "restarting", "dead") or (st.startswith("exited") and st not in ("exited(0)", "exited"))
+
+
+COLUMNS = (
+    Column("name", "NAME", name_cell(), lower("Name"), width=24),
+    Column("state", "STATE", _state_cell, lambda r, c: state(r)),
+    Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True),
+    Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3),
+    Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2),
+    Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), lower("Image"), width=20, priority=2),
+    Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), lower("Project"), width=10, priority=3),
+    Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r), width=20, priority=3),
+    Column("status", "STATUS", lambda r, c: one_line(fmt.status(r, now(c)), 30), lambda r, c: -(r.get("Created") or 0), width=18,
+           priority=4, clock=True),
+    Column("age", "AGE", age_cell("Created"), lambda r, c: -(r.get("Created") or 0), width=4, priority=2, clock=True),
+    Column("id", "ID", lambda r, c: r["Id"][:12], lambda r, c: r["Id"], priority=5),
+)
 
 
 def _pause(client: Any, rid: str, row: Row, arg: str) -> None:
@@ -78,9 +167,14 @@ KIND = Kind(
     label=plain_name,
     state=state,
     logs=_logs,
+    columns=COLUMNS,
+    style=lambda r: "bold red" if state(r) == "unhealthy" else "",
+    fault=_fault,
     stats=True,
     actions=ACTIONS,
-    filters={"network": lambda r: tuple(((r.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
+    filters={"project": lambda r: r.get("Project", ""), "image": lambda r: r.get("Image", ""), "state": state,
+             "id": lambda r: r["Id"], "name": lambda r: r.get("Name", ""),
+             "network": lambda r: tuple(((r.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
              "volume": lambda r: tuple(str(m.get("Name")) for m in r.get("Mounts") or [] if m.get("Name"))},
     commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),
               Command("pulse", ":pulse", view=_pulse, mutating=False)),

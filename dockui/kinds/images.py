@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import format as fmt
 from ..ansi import one_line
-from .base import Action, Kind, Row
-from .common import DESCRIBE, inspect_with
+from .base import Action, Column, Kind, Row
+from .common import DESCRIBE, age_cell, inspect_with
+
+
+def _tags(r: Row) -> str:
+    tags = [t for t in (r.get("RepoTags") or []) if t != "<none>:<none>"]
+    return ", ".join(tags) if tags else "<none>"
 
 
 def label(row: Row, rid: str) -> str:
@@ -30,6 +36,15 @@ KIND = Kind(
     inspect=inspect_with("inspect_image"),
     events=("image",),
     label=label,
+    columns=(
+        Column("name", "REPOSITORY:TAG", lambda r, c: one_line(_tags(r), 60), lambda r, c: _tags(r).lower()),
+        Column("id", "ID", lambda r, c: r["Id"].split(":")[-1][:12], lambda r, c: r["Id"]),
+        Column("size", "SIZE", lambda r, c: fmt.size(r.get("Size")), lambda r, c: -(r.get("Size") or 0)),
+        Column("containers", "USED BY", lambda r, c: str(c.image_users(r["Id"])) if c else "-",
+               lambda r, c: -(c.image_users(r["Id"]) if c else 0)),
+        Column("age", "AGE", age_cell("Created"), lambda r, c: -(r.get("Created") or 0), clock=True),
+    ),
+    style=lambda r: "dim" if _tags(r) == "<none>" else "",
     drill=_layers,
     actions=(DESCRIBE, Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: c.remove_image(rid), destructive=True)),
 )

@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
+
 from ..ansi import one_line
-from .base import Action, Kind, Row
+from .base import Action, Column, Kind, Row
 from .common import DESCRIBE, inspect_with
+
+
+def _state(r: Row) -> str:
+    return str((r.get("Status") or {}).get("State") or "")
+
+
+def _hostname(r: Row) -> str:
+    return str((r.get("Description") or {}).get("Hostname") or "")
+
+
+COLUMNS = (
+    Column("name", "HOSTNAME", lambda r, c: one_line(_hostname(r)), lambda r, c: _hostname(r)),
+    Column("state", "STATUS", lambda r, c: Text(_state(r), style="green" if _state(r) == "ready" else "red"), lambda r, c: _state(r)),
+    Column("avail", "AVAILABILITY", lambda r, c: str((r.get("Spec") or {}).get("Availability") or ""), None),
+    Column("role", "ROLE", lambda r, c: str((r.get("Spec") or {}).get("Role") or "")
+           + (" (leader)" if (r.get("ManagerStatus") or {}).get("Leader") else ""), None),
+    Column("addr", "ADDRESS", lambda r, c: str((r.get("Status") or {}).get("Addr") or ""), None),
+    Column("tasks", "TASKS", lambda r, c: str(c.node_tasks(r["ID"])) if c else "-", lambda r, c: -(c.node_tasks(r["ID"]) if c else 0)),
+    Column("engine", "ENGINE", lambda r, c: str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or ""), None,
+           priority=3),
+    Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
+)
 
 
 def label(row: Row, rid: str) -> str:
@@ -33,6 +57,9 @@ KIND = Kind(
     inspect=inspect_with("inspect_node"),
     events=("node",),
     label=label,
+    columns=COLUMNS,
+    fault=lambda r, ctx: _state(r) != "ready" or (r.get("Spec") or {}).get("Availability") != "active",
+    drill=lambda r, rid, ctx: ("tasks", f"node={rid[:12]}"),
     wants_poll=True,
     repaint_on=("tasks",),
     actions=(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
+
 from ..ansi import one_line
+from ..filters import term as filter_term
 from ..store.model import projects_from
-from .base import Kind, Row
-from .common import DESCRIBE, LOGS, plain_name
+from .base import Column, Kind, Row
+from .common import DESCRIBE, LOGS, lower, plain_name
 
 
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
@@ -29,6 +32,17 @@ KIND = Kind(
     derived_from="containers",
     derive_when=lambda touched: any(c.get("Project") for c in touched),  # only labelled containers count
     label=plain_name,
+    columns=(
+        Column("name", "PROJECT", lambda r, c: one_line(str(r.get("Name") or "")), lower("Name")),
+        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"),
+               lambda r, c: -r["Running"]),
+        Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="bold red" if r["Unhealthy"] else "dim"),
+               lambda r, c: -r["Unhealthy"]),
+        Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
+        Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),
+    ),
+    fault=lambda r, ctx: r["Running"] < r["Total"] or r["Unhealthy"] > 0,
+    drill=lambda r, rid, ctx: ("containers", filter_term("project", str(r["Name"]))),  # the raw name, exactly
     logs=_logs,
     actions=(LOGS, DESCRIBE),
 )

@@ -10,8 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .base import Action, Kind, Row
-from .common import DESCRIBE, LOGS, inspect_with, spec_name
+from rich.text import Text
+
+from ..ansi import one_line
+from .base import Action, Column, Kind, Row
+from .common import DESCRIBE, LOGS, age_cell, inspect_with, spec_name
 
 RETRIES = 5
 
@@ -46,6 +49,46 @@ def scale(client: Any, rid: str, delta: int) -> str:
     raise RuntimeError("the service kept changing; try again")
 
 
+def _mode(r: Row) -> str:
+    mode = (r.get("Spec") or {}).get("Mode") or {}
+    return "replicated" if "Replicated" in mode else "global" if "Global" in mode else next(iter(mode), "")
+
+
+def _counts(r: Row) -> tuple[int, int]:
+    st = r.get("ServiceStatus") or {}
+    return int(st.get("RunningTasks") or 0), int(st.get("DesiredTasks") or 0)
+
+
+def _replicas(r: Row, c: Any) -> Text:
+    run, want = _counts(r)
+    return Text(f"{run}/{want}", style="green" if run == want and want else "yellow" if run else "red")
+
+
+def _name(r: Row) -> str:
+    return str((r.get("Spec") or {}).get("Name") or "")
+
+
+def _image(r: Row) -> str:
+    return str((((r.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("Image") or "").split("@")[0]
+
+
+COLUMNS = (
+    Column("name", "NAME", lambda r, c: one_line(_name(r)), lambda r, c: _name(r).lower()),
+    Column("mode", "MODE", lambda r, c: _mode(r), lambda r, c: _mode(r)),
+    Column("replicas", "REPLICAS", _replicas, lambda r, c: _counts(r)),
+    Column("image", "IMAGE", lambda r, c: one_line(_image(r), 40), None),
+    Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None, priority=3),
+    Column("age", "AGE", age_cell("CreatedAt"), None, clock=True),
+    Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
+)
+
+
+def _fault(r: Row, ctx: Any) -> bool:
+    """Short of replicas."""
+    run, want = _counts(r)
+    return run < want
+
+
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
     from ..sessions.logs import Target
 
@@ -63,6 +106,9 @@ KIND = Kind(
     inspect=inspect_with("inspect_service"),
     events=("service",),
     label=spec_name,
+    columns=COLUMNS,
+    fault=_fault,
+    drill=lambda r, rid, ctx: ("tasks", f"service={rid[:12]}"),
     wants_poll=True,
     poll=True,
     logs=_logs,

@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Kind, Row
-from .common import DESCRIBE, LOGS, inspect_with
+from rich.text import Text
+
+from ..ansi import one_line
+from .base import Column, Kind, Row
+from .common import DESCRIBE, LOGS, age_cell, inspect_with
+
+STYLES = {"running": "green", "failed": "red", "rejected": "red", "shutdown": "dim", "complete": "dim", "orphaned": "red"}
+
+
+def _state(r: Row) -> str:
+    return str((r.get("Status") or {}).get("State") or "")
+
+
+COLUMNS = (
+    Column("name", "NAME", lambda r, c: c.task_name(r) if c else r["ID"][:12], lambda r, c: c.task_name(r) if c else r["ID"]),
+    Column("state", "STATE", lambda r, c: Text(_state(r), style=STYLES.get(_state(r), "yellow")), lambda r, c: _state(r)),
+    Column("desired", "DESIRED", lambda r, c: str(r.get("DesiredState") or ""), None),
+    Column("node", "NODE", lambda r, c: c.node_name(r.get("NodeID") or "") if c else "", None),
+    Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None, width=30, priority=2),
+    Column("age", "AGE", age_cell("CreatedAt"), lambda r, c: str(r.get("CreatedAt") or ""), clock=True),
+    Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
+)
 
 
 def container_id(row: Row) -> str:
@@ -14,6 +34,14 @@ def container_id(row: Row) -> str:
 
 def label(row: Row, rid: str) -> str:
     return rid[:12]
+
+
+def _drill(row: Row, rid: str, ctx: Any) -> tuple[str, str] | None:
+    """Its container, when that is on this engine (else enter describes the task)."""
+    cid = container_id(row)
+    if cid and cid in ctx.store.snapshot("containers"):
+        return "containers", f"id={cid[:12]}"
+    return None
 
 
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
@@ -39,6 +67,11 @@ KIND = Kind(
     inspect=inspect_with("inspect_task"),
     events=("service",),
     label=label,
+    columns=COLUMNS,
+    style=lambda r: "dim" if r.get("DesiredState") == "shutdown" else "",
+    fault=lambda r, ctx: _state(r) in ("failed", "rejected", "orphaned") or bool((r.get("Status") or {}).get("Err")),
+    filters={"node": lambda r: r.get("NodeID", ""), "service": lambda r: r.get("ServiceID", ""), "state": _state},
+    drill=_drill,
     wants_poll=True,
     poll=True,
     repaint_on=("services", "nodes", "containers"),

@@ -1,1 +1,1 @@
-"""Textual screens: one generic resource screen driven by specs, plus describe, logs, shell, help."""
+"""Textual screens: one generic resource screen driven by the kinds registry, plus describe, logs, shell, help."""

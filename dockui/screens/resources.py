@@ -23,26 +23,17 @@ from textual.widgets import Input, Static
 from .. import kinds as registry
 from ..ansi import one_line
 from ..filters import split_terms, unquote
-from ..kinds import Action, Kind
+from ..kinds import Action, Column, Kind
 from ..messages import Handover, RunAction, RunCommand, Touched
-from ..store.model import container_state
 from ..widgets.detail import DetailPane
 from ..widgets.prompt import PromptInput
 from ..widgets.quiet import QuietStatic
 from ..widgets.table import ResourceTable
-from .specs import SPECS, Column, KindSpec, _fault
 
 if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
     from ..widgets.sessionpane import SessionEnded, SessionPane
 
 SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image"}
-FIELD_FILTERS = {
-    "containers": {"project": lambda r: r.get("Project", ""), "image": lambda r: r.get("Image", ""),
-                   "state": container_state, "id": lambda r: r["Id"], "name": lambda r: r.get("Name", "")},
-    "tasks": {"node": lambda r: r.get("NodeID", ""), "service": lambda r: r.get("ServiceID", ""),
-              "state": lambda r: (r.get("Status") or {}).get("State", "")},
-}
-
 
 def _any_match(got: Any, want: str, exact: bool) -> bool:
     """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;
@@ -96,7 +87,7 @@ class ResourcesScreen(Screen):
         super().__init__()
         self.kind = registry.ALIASES.get(kind, "containers")
         self.filter = ""
-        self.sort_key = SPECS[self.kind].default_sort
+        self.sort_key = registry.KINDS[self.kind].default_sort
         self.sort_reverse = False
         self.history: list[tuple[str, str]] = []
         self.forward: list[tuple[str, str]] = []
@@ -133,13 +124,11 @@ class ResourcesScreen(Screen):
         return self.query_one("#table", ResourceTable)
 
     @property
-    def spec(self) -> KindSpec:
-        return SPECS[self.kind]
-
-    @property
     def kind_(self) -> Kind:
-        """The registry's record of the kind shown."""
+        """The registry's record of the kind shown: how it is drawn, filtered and acted on."""
         return registry.KINDS[self.kind]
+
+    spec = kind_
 
     # --- switching kinds ------------------------------------------------------------------------
     def show_kind(self, kind: str, filt: str = "", remember: bool = True) -> None:
@@ -257,7 +246,7 @@ class ResourcesScreen(Screen):
         for rid, row in snap.items():
             if field_filter and not all(str(f(row)) == v if exact else str(f(row)).lower().startswith(v) for f, v, exact in field_filter):
                 continue
-            if self.faults_only and not _fault(self.kind, row, ctx):
+            if self.faults_only and not spec.fault(row, ctx):
                 continue
             hit = cache.get(rid)
             if hit is None or hit[0] is not row:
@@ -418,7 +407,6 @@ class ResourcesScreen(Screen):
         fields, words = [], []
         from ..kinds import KINDS
 
-        table = FIELD_FILTERS.get(self.kind, {})
         kind_filters = KINDS[self.kind].filters
         for part in split_terms(f):  # a drill-down's quoted value is one term, matched exactly
             k, eq, v = part.partition("=")
@@ -429,9 +417,6 @@ class ResourcesScreen(Screen):
             elif eq and k in kind_filters:  # a kind's own field: one value or several (a container's networks)
                 want, exact = unquote(v)
                 fields.append((lambda r, f=kind_filters[k], w=want, x=exact: "1" if _any_match(f(r), w, x) else "0", "1", True))
-            elif eq and k in table:
-                v, exact = unquote(v)
-                fields.append((table[k], v if exact else v.lower(), exact))
             else:
                 words.append(part)
         return fields, " ".join(words).lower(), negate
@@ -523,9 +508,9 @@ class ResourcesScreen(Screen):
             self.app.stats.want([])
             return
         store = self.app.store
-        key = (id(store), store.version("containers"))
+        key = (id(store), self.kind, store.version(self.kind))
         if getattr(self, "_running_ids", (None, None))[0] != key:
-            self._running_ids = (key, {cid for cid, c in store.snapshot("containers").items() if c.get("State") == "running"})
+            self._running_ids = (key, {cid for cid, c in store.snapshot(self.kind).items() if c.get("State") == "running"})
         running = self._running_ids[1]
         ids = [self.table.current_id or "", *self.table.visible_ids()]
         self.app.stats.want([i for i in ids if i], running=running)
@@ -684,7 +669,7 @@ class ResourcesScreen(Screen):
         row = self.app.store.get(self.kind, rid or "")
         if row is None:
             return
-        target = self.spec.drill(row) or self.kind_.drill(row, rid or "", self.app.ctx)
+        target = self.kind_.drill(row, rid or "", self.app.ctx)
         if target and not isinstance(target, tuple):  # a view the kind opens (an image's layers)
             self.app.push_screen(target)
         elif target:

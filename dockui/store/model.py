@@ -1,4 +1,5 @@
-"""What the store holds: kinds, change notices, connection state, engine facts, row summaries."""
+"""What the store holds: change notices, connection state, engine facts, row summaries (the kinds
+themselves are the registry's, ``dockui.kinds``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 from ..format import status_since
 
-KINDS = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects")
 COMPOSE_PROJECT = "com.docker.compose.project"
 COMPOSE_SERVICE = "com.docker.compose.service"
 
@@ -179,9 +179,3 @@ def state_counts(containers: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
         if c.get("Health") == "unhealthy":
             counts["unhealthy"] = counts.get("unhealthy", 0) + 1
     return counts
-
-
-def kind_id(kind: str, raw: Mapping[str, Any]) -> str:
-    if kind == "volumes":
-        return str(raw.get("Name"))
-    return str(raw.get("Id") or raw.get("ID") or raw.get("Name"))
