@@ -60,7 +60,7 @@ log = logging.getLogger("dockui.hangup")
 
 GRACE = 1.5  # seconds dockui has to end by itself after a hang-up or SIGTERM
 POLL = 0.5  # seconds between the watchdog's looks at the terminal
-SESSIONS_TIMEOUT = 0.4  # seconds the watchdog waits for the sessions' hang-ups
+SESSIONS_TIMEOUT = 0.3  # seconds the watchdog waits for the sessions' hang-ups (GRACE + this + 0.15 <= 2 s)
 STOP_TIMEOUT = 0.5  # seconds stopping the writer thread may take
 EXIT_HANGUP = 128 + signal.SIGHUP  # 129
 EXIT_TERM = 128 + signal.SIGTERM  # 143
@@ -322,19 +322,12 @@ class Watchdog(threading.Thread):
                 return
 
     def fire(self, code: int) -> None:
-        """Close the sessions (bounded), restore a live terminal, log, and end the process."""
+        """Close the sessions (bounded), log, restore a live terminal, and end the process."""
         def last_words() -> None:
             threads = []
             try:
                 threads = [t for t in self._close_sessions() if t is not None]
             except Exception:  # noqa: BLE001 - ending the process matters more
-                pass
-            end = time.monotonic() + SESSIONS_TIMEOUT
-            for t in threads:
-                t.join(max(0.0, end - time.monotonic()))
-            try:
-                self._restore()
-            except Exception:  # noqa: BLE001
                 pass
             log.error("dockui did not end within %.1f s after %s; the watchdog ends it (exit code %d)",
                       self.grace, self.reason or "a hang-up", code)
@@ -343,10 +336,17 @@ class Watchdog(threading.Thread):
                     h.flush()
                 except Exception:  # noqa: BLE001
                     pass
+            end = time.monotonic() + SESSIONS_TIMEOUT
+            for t in threads:
+                t.join(max(0.0, end - time.monotonic()))
+            try:
+                self._restore()
+            except Exception:  # noqa: BLE001
+                pass
 
         helper = threading.Thread(target=last_words, name="dockui-last-words", daemon=True)
         helper.start()
-        helper.join(SESSIONS_TIMEOUT + 0.3)
+        helper.join(SESSIONS_TIMEOUT + 0.15)  # the restore and the log line; a stuck write may not hold us
         os._exit(code)
 
 
