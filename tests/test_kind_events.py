@@ -56,3 +56,25 @@ def test_timeline_history_live_filters_and_enter(client, make_container):
             assert before not in text
 
     run(main())
+
+
+def test_store_keeps_the_newest_5000_and_merges_the_history_under_them(client, make_container):
+    from dockui.store import Store
+
+    make_container("true", name=unique())
+    store = Store(client)  # not started: its writer-side steps are called here, one by one
+    now = time.time()
+    batch = [{"Type": "container", "Action": "start", "Actor": {"ID": f"{i:064x}", "Attributes": {"name": f"x{i}"}},
+              "timeNano": int((now + 10) * 1e9) + i} for i in range(ev.KEEP + 1000)]
+    ch = store._feed(batch)
+    rows = store.snapshot("events")
+    assert len(rows) == ev.KEEP and ch.added["events"] and not ch.removed
+    assert {r["Name"] for r in rows.values()} == {f"x{i}" for i in range(1000, ev.KEEP + 1000)}
+    ch = store._feed(batch[-1:])  # a replay (a reconnect's since=) adds nothing
+    assert not ch and len(store.snapshot("events")) == ev.KEEP
+    ch = store._feed([dict(batch[-1], timeNano=batch[-1]["timeNano"] + 1)])  # one more: the oldest goes
+    assert len(store.snapshot("events")) == ev.KEEP and len(ch.removed["events"]) == 1 and len(ch.added["events"]) == 1
+    # the last hour listed afterwards goes under the fed rows (older), still bounded
+    store._list_lazy("events")
+    rows = list(store.snapshot("events").values())
+    assert len(rows) == ev.KEEP and [r["Time"] for r in rows] == sorted(r["Time"] for r in rows)

@@ -456,9 +456,11 @@ class Store:
     def _add_rows(self, kind: str, rows: Mapping[str, Mapping[str, Any]], keep: int) -> StoreChange:
         """Add ``rows`` (oldest first) to a fed kind, dropping its oldest beyond ``keep``."""
         old = self._data.get(kind, _EMPTY)
+        added = frozenset(rows.keys() - old.keys())
+        if not added:
+            return StoreChange()  # a replay (a reconnect's since=): nothing new
         new = dict(old)
         new.update(rows)
-        added = frozenset(rows.keys() - old.keys())
         removed: set[str] = set()
         if keep and len(new) > keep:
             for oid in list(new)[: len(new) - keep]:
