@@ -145,7 +145,7 @@ def exec_tty_round_trip(c: EngineClient, cid: str) -> None:
 
 def follow_logs_then_cancel(c: EngineClient, cid: str, want: bytes = b"line 3") -> list[tuple[int, bytes]]:
     """Follow a chatty container's logs until ``want`` shows, then close from another thread."""
-    stream = c.logs(cid, follow=True, tail="all")
+    stream = c.logs(cid, follow=True, tail="all", stream=True, frames=True)
     lines: list[tuple[int, bytes]] = []
     seen = threading.Event()
     sp = LineSplitter()

@@ -379,8 +379,26 @@ def explain(exc: BaseException, address: str = "", timeout: float | None = None)
     return msg, ""
 
 
+_LIKE: dict[type, type] = {}
+
+
+def _unreachable_like(cls: type) -> type[EngineUnreachable]:
+    """``EngineUnreachable`` that is also ``cls`` (a ``requests`` exception, when the call went
+    through ``requests``): code written for docker-py catches ``requests.exceptions.ReadTimeout``
+    or ``ConnectionError`` there, dockui's code ``EngineUnreachable``; both work."""
+    made = _LIKE.get(cls)
+    if made is None:
+        try:
+            made = type(f"EngineUnreachable_{cls.__name__}", (EngineUnreachable, cls), {})
+        except TypeError:  # a layout that cannot be combined: dockui's class alone
+            made = EngineUnreachable
+        _LIKE[cls] = made
+    return made
+
+
 def unreachable(address: str, exc: BaseException, timeout: float | None = None) -> EngineUnreachable:
     """An ``EngineUnreachable`` naming the address, the cause and what to try."""
     cause, hint = explain(exc, address, timeout)
     text = f"{address}: {cause}" + (f" — {hint}" if hint else "")
-    return EngineUnreachable(text, endpoint=address, cause=cause, hint=hint)
+    cls = _unreachable_like(type(exc)) if type(exc).__module__.startswith("requests.") else EngineUnreachable
+    return cls(text, endpoint=address, cause=cause, hint=hint)
