@@ -728,3 +728,21 @@ def test_error_hierarchy_has_docker_pys_names_and_dockuis() -> None:
     assert str(ue.create_unexpected_kwargs_error("f", {"b": 1, "a": 2})) == str(de.create_unexpected_kwargs_error("f", {"b": 1, "a": 2}))
     assert isinstance(ue.error_for(404, b'{"message": "No such image: x"}'), ue.ImageNotFound)
     assert type(ue.error_for(404, b'{"message": "No such container: x"}')) is ue.NotFound
+
+
+def test_wait_timeout_raises_what_docker_py_raises() -> None:
+    """A read timeout on the requests path: docker-py raises requests' ConnectionError; dockui too,
+    and the same exception is its own EngineUnreachable."""
+    import requests
+
+    from dockui.engine.errors import EngineUnreachable
+
+    oracle = make_api("docker-py", engine_host())
+    with _cleanup("dkapi-wait-timeout"):
+        c = oracle.create_container(IMAGE, ["sleep", "60"], name="dkapi-wait-timeout")
+        oracle.start(c)
+        for kind in CLIENTS:
+            with pytest.raises(requests.exceptions.ConnectionError) as info:
+                make_api(kind, engine_host()).wait(c, timeout=1)
+            if kind == "dockui":
+                assert isinstance(info.value, EngineUnreachable) and "timed out" in info.value.cause
