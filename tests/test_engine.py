@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dockui.engine import APIError, Conflict, EngineClient, EngineUnreachable, NotFound, ReadOnlyError
+from dockui.engine import APIError, Conflict, EngineClient, EngineUnreachable, NotFound, NotModified, ReadOnlyError
 from dockui.engine.streams import LineSplitter
 
 from .conftest import IMAGE
@@ -239,6 +239,9 @@ def test_top_resize_logs_window_and_not_modified(client: EngineClient, make_cont
     assert procs["Titles"] and any("sleep" in " ".join(p) for p in procs["Processes"])
     client.resize(cid, 40, 100)
     assert client.start(cid) is None  # 304, already running: not an error, as in docker-py
+    with pytest.raises(NotModified) as info:  # unless dockui's own actions ask
+        client.start(cid, raise_not_modified=True)
+    assert "already running" in info.value.explanation
     logger = make_container("echo first; sleep 2; echo second; sleep 600")
     deadline = time.monotonic() + 10
     while b"second" not in client.logs(logger, stream=False) and time.monotonic() < deadline:

@@ -114,7 +114,7 @@ def kill_engine(eng) -> None:
 
 def run_private(c: EngineClient, name: str, cmd: str = "sleep 600", **kw) -> str:
     # StopTimeout 1: a restarted dockerd stops what was running; sleep as pid 1 ignores SIGTERM
-    cid = c.create_container(IMAGE, ["sh", "-c", cmd], name=name, StopTimeout=1, **kw)["Id"]
+    cid = c.create_container(IMAGE, ["sh", "-c", cmd], name=name, stop_timeout=1, **kw)["Id"]
     c.start(cid)
     return cid
 

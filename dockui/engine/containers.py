@@ -293,24 +293,30 @@ class ContainerMixin(BaseClient):
 
     @mutating
     @check_resource("container")
-    def start(self, container: str, *args: Any, **kwargs: Any) -> None:
+    def start(self, container: str, *args: Any, raise_not_modified: bool = False, **kwargs: Any) -> None:
+        """Start a container. One already running is not an error (the engine's 304), as in docker-py;
+        dockui's ``raise_not_modified=True`` makes it ``NotModified`` with words for the user."""
         if args or kwargs:
             raise DeprecatedMethod("Providing configuration in the start() method is no longer supported."
                                    " Use the host_config param in create_container instead.")
         try:
             self._post(f"/containers/{container}/start")
-        except NotModified:  # 304: already running; not an error, as in docker-py
-            pass
+        except NotModified as exc:
+            if raise_not_modified:  # the engine sends no text with a 304: say what it means
+                raise NotModified(304, "the container is already running", exc.method, exc.path) from None
 
     @mutating
     @check_resource("container")
-    def stop(self, container: str, timeout: int | None = None) -> None:
+    def stop(self, container: str, timeout: int | None = None, *, raise_not_modified: bool = False) -> None:
+        """Stop a container (``timeout`` seconds before SIGKILL; the engine's default 10 when None).
+        One already stopped is not an error unless ``raise_not_modified`` (dockui's)."""
         params = {} if timeout is None else {"t": timeout}
         wait = 10 if timeout is None else timeout
         try:
             self._post(f"/containers/{container}/stop", params=params, timeout=self.timeout + wait)
-        except NotModified:  # 304: already stopped; not an error, as in docker-py
-            pass
+        except NotModified as exc:
+            if raise_not_modified:
+                raise NotModified(304, "the container is already stopped", exc.method, exc.path) from None
 
     @mutating
     @check_resource("container")
