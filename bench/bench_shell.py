@@ -221,6 +221,7 @@ def dashboard(eng: BenchEngine, lines: int, runs: int = REPEAT) -> dict[str, Any
             hit = p.wait_for(end, start, timeout=120)
             if hit is None:
                 raise RuntimeError("the exec pane did not end in 120 s")
+            p.send(b"\x1d")  # ctrl+]: back to the list (an ended exec pane stays open, its last words readable)
             if with_keys:
                 out["flood_with_keys_s"] = hit[0] - t0
             else:
