@@ -160,3 +160,19 @@ def test_keys_stay_answered_during_a_bulk_restart_of_50_containers(client, make_
             assert not isinstance(app.screen, ConfirmScreen)
 
     run(main())
+
+
+def test_command_mode_completes_kind_names_from_the_registry():
+    """``:`` completion reads the registry: ``:por`` shows ``ports`` (a kind added as one module)
+    as a suggestion on the prompt line, the right arrow takes it, enter shows the kind."""
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.press("colon", *"por")
+            assert await wait_until(pilot, lambda: "ports" in screen_text(app).rstrip("\n").splitlines()[-1], 5), screen_text(app)
+            await pilot.press("right", "enter")
+            assert await wait_until(pilot, lambda: app.main.kind == "ports", 5)
+            assert "Published ports" in screen_text(app)
+
+    run(main())
+

@@ -867,11 +867,22 @@ class ResourcesScreen(Screen):
             p.placeholder = " | ".join([*registry.KINDS, "ctx", "q"])
         else:
             p.placeholder = "filter (text, !text, project=NAME, state=running)"
+        p.suggester = self._command_suggester() if mode == ":" else None  # filter keystrokes stay as fast as they were
         p.add_class("-visible")
         p.can_focus = True
         # focus at once, not later: keys typed right after ':' (a fast typist, a paste) belong to
         # the prompt; it is always displayed (height 0 when idle) so it can take focus at once
         self.set_focus(p)
+
+    def _command_suggester(self):
+        """``:`` completion from the registry: every kind's name and aliases and the ``:`` commands
+        kinds add, then the app's own commands; shown as you type, taken with the right arrow."""
+        from textual.suggester import SuggestFromList
+
+        words = [*registry.KINDS, *sorted(a for a in registry.ALIASES if a not in registry.KINDS)]
+        words += [c.words for k in registry.KINDS.values() for c in k.commands]
+        words += ["ctx", "df", "pull ", "prune images", "prune containers", "prune volumes", "prune networks", "theme ", "q"]
+        return SuggestFromList(words, case_sensitive=False)
 
     def _close_prompt(self) -> None:
         p = self.query_one("#prompt", PromptInput)
