@@ -176,3 +176,34 @@ def test_command_mode_completes_kind_names_from_the_registry():
 
     run(main())
 
+
+
+def test_a_changed_row_is_patched_in_place_from_the_stores_diff(client, make_container, unique):
+    """The store's per-id diff reaches the screen: a container that only changed state (pause)
+    has its row patched in place (``update_rows`` with that id), without a pass over every row,
+    and the terminal shows the new state."""
+    cid = make_container(name=unique)
+
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30))
+        async with app.run_test(size=(160, 45)) as pilot:
+            assert await wait_until(pilot, lambda: cid in app.main.table.row_ids, 20)
+            screen = app.main
+            patched: list[bool] = []  # for each change naming this container: patched in place?
+            patch = screen._patch_changed
+
+            def spy(touched):
+                done = patch(touched)
+                if cid in touched.change.changed.get("containers", ()):
+                    patched.append(done)
+                return done
+
+            screen._patch_changed = spy
+            await asyncio.to_thread(client.pause, cid)
+            # other tests' events on the shared engine can make a batch a full pass (a row came or
+            # went): the pause's own batch, or one of its rechecks, changes this row only
+            assert await wait_until(pilot, lambda: True in patched, 15), patched
+            assert await wait_until(pilot, lambda: any(unique in ln and "paused" in ln for ln in screen_text(app).splitlines()), 10)
+            await asyncio.to_thread(client.unpause, cid)
+
+    run(main())

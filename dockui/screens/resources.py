@@ -206,7 +206,48 @@ class ResourcesScreen(Screen):
             return
         if kinds.intersection(kind.repaint_on):
             self._cells.clear()  # its cells read those kinds (a secret's USED BY): rows unchanged themselves are stale
+        elif self._patch_changed(touched):
+            return
         self.repaint(force=True)  # engine changes show at once (the store already batches them)
+
+    def _patch_changed(self, touched: Touched) -> bool:
+        """The store's per-id diff, applied to the rows it names only: when the change only
+        replaced rows of this kind (none came or went), the view is unfiltered and each row keeps
+        its sort key, their new cells are patched into the table in place (O(rows named), not a
+        pass over every row). False when a full pass is needed."""
+        ch, name = touched.change, self.kind
+        ids = ch.changed.get(name)
+        if not ids or ch.added.get(name) or ch.removed.get(name) or self.filter.strip() or self.faults_only:
+            return False
+        if self._paint_timer is not None or not self.table.row_count:
+            return False  # a paint is due anyway (or the first one has not happened)
+        view = getattr(self, "_rows_key", None)
+        now = self._view_key()
+        if view is None or view[:2] != now[:2] or view[3:] != now[3:]:
+            return False  # something besides these rows changed since the last full pass
+        snap, ctx, cache = self.app.store.snapshot(name), self.app.ctx, self._cells
+        columns = self._shown_columns or self.spec.columns
+        _, keyf, tie = self._sorting()
+        new: dict[str, tuple] = {}
+        for rid in ids:
+            row, hit = snap.get(rid), cache.get(rid)
+            if row is None or hit is None:
+                return False
+            if hit[0] is row:
+                continue
+            key = (keyf(row, ctx), tie(row, ctx), rid)
+            if key != hit[3]:
+                return False  # its place in the order may change
+            new[rid] = (row, self._styled(rid, row, tuple(c.cell(row, ctx) for c in columns)), None, key)
+        cache.update(new)
+        self.table.update_rows({rid: hit[1] for rid, hit in new.items()})
+        self._rows_key = now
+        self._last_paint = time.monotonic()
+        self.repaint_header_only(self.table.row_count)
+        self._paint_hints()
+        self._update_message()
+        self._paint_detail()
+        return True
 
     def repaint(self, force: bool = False) -> None:
         """Repaint now if the last paint is old enough, else once, a little later."""
