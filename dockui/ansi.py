@@ -113,20 +113,20 @@ def _clean(s: str, *, single_line: bool) -> str:
             append(chunk)
             column += len(chunk)
         last = m.end()
-        kind = m.lastgroup
-        if kind is None or kind == "sgr":
+        token = m.lastgroup
+        if token is None or token == "sgr":
             continue
-        if kind in ("nl", "crlf"):
+        if token in ("nl", "crlf"):
             append("\n")
             column = 0
-        elif kind == "tab":
+        elif token == "tab":
             if single_line:
                 append("\n")
             else:
                 spaces = _TAB_SIZE - column % _TAB_SIZE
                 append(" " * spaces)
                 column += spaces
-        elif kind == "cr":
+        elif token == "cr":
             append("\n" if single_line else "\u240d")
             column += 1
         elif single_line and m.group() in "\x0b\x0c":
@@ -403,19 +403,19 @@ def ansi_line(s: str | bytes) -> Text:
         if start > last:
             emit(s[last:start])
         last = m.end()
-        kind = m.lastgroup
-        if kind is None:
+        token = m.lastgroup
+        if token is None:
             continue
-        if kind == "sgr":
+        if token == "sgr":
             state = _apply_sgr(state, m.group("sgr"))
             style = _style_for(state)
-        elif kind == "cr":
+        elif token == "cr":
             parts.clear()
             spans.clear()
             length = 0
-        elif kind == "tab":
+        elif token == "tab":
             emit("\t")
-        elif kind in ("nl", "crlf"):
+        elif token in ("nl", "crlf"):
             emit("\u2424")
         else:  # pic
             emit(_picture(m.group()))

@@ -93,7 +93,7 @@ def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
     from ..sessions.logs import Target
 
     name = spec_name(row, rid)
-    return f"service {name}", [Target(rid, name, "service")]
+    return f"service {name}", [Target(rid, name, service=True)]
 
 
 KIND = Kind(

@@ -53,7 +53,7 @@ def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
         targets = [Target(cid)]
     else:
         sid = str(row.get("ServiceID") or "")
-        targets = [Target(sid, ctx.service_name(sid), "service")]
+        targets = [Target(sid, ctx.service_name(sid), service=True)]
     return f"task {ctx.task_name(row)}", targets
 
 

@@ -126,11 +126,15 @@ class ResumePoint:
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to follow: a container (``kind='container'``) or a service."""
+    """One thing to follow: a container, or a service (``service=True``)."""
 
     id: str
     label: str = ""  # prefix shown on each line when several targets are merged
-    kind: str = "container"
+    service: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "service" if self.service else "container"
 
 
 class LogFeed:
@@ -195,7 +199,7 @@ class LogFeed:
     def _open(self, t: Target, tail: int | str, since: float | str | None) -> tuple[object, bool, str | None]:
         """The log stream of ``t``, whether it is framed, and the container's StartedAt."""
         follow = self.follow
-        if t.kind == "service":
+        if t.service:
             # a TTY service's log is one raw stream of "stamp details text" lines, not frames
             spec = (self.client.inspect_service(t.id).get("Spec") or {}).get("TaskTemplate") or {}
             tty = bool((spec.get("ContainerSpec") or {}).get("TTY"))
@@ -251,10 +255,9 @@ class LogFeed:
     def _wait_to_resume(self, t: Target, last_started: str | None) -> bool:
         """After a stream ended: say why, wait until following makes sense again (False: never)."""
         name = t.label or t.id[:12]
-        kind = "service" if t.kind == "service" else "container"
 
         def inspect() -> dict:
-            if t.kind == "service":
+            if t.service:
                 self.client.inspect_service(t.id)
                 return {"Running": True}  # a service's stream ends only with it or the connection
             return self.client.inspect_container(t.id).get("State", {})
@@ -291,7 +294,7 @@ class LogFeed:
                            else f"— the engine is back; {name} is not running (exit code {st.get('ExitCode')}); waiting for it to start again —")
             if st.get("Running") and (same_run or st.get("StartedAt") != last_started):
                 return True
-            if kind == "container" and not st.get("Running"):
+            if not t.service and not st.get("Running"):
                 same_run = False
         return False
 
@@ -313,7 +316,7 @@ class LogFeed:
         split = LineSplitter()
         prefix = f"{t.label} | " if t.label else ""
         partial: dict[int, tuple[str | None, bytearray]] = {}  # framed: the line being built per stream
-        service = t.kind == "service"
+        service = t.service
         point = point or ResumePoint()
         left = self.limit if not self.follow and self.limit else None
 
