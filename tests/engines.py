@@ -245,7 +245,9 @@ class Dockerd:
             "--bridge=none", "--iptables=false", "--ip-masq=false", "--shutdown-timeout=3",
         ]
         if self.tcp_port:
-            cmd.append(f"--host=tcp://127.0.0.1:{self.tcp_port}")
+            # the TCP listener is made in the host's namespace and handed over as fd 3 (socket
+            # activation, see start): the engine itself sits in a network namespace of its own
+            cmd.append("--host=fd://")
             if self.tls_dir:
                 t = self.tls_dir
                 cmd += ["--tlsverify", f"--tlscacert={t / 'ca.pem'}", f"--tlscert={t / 'server-cert.pem'}",
@@ -265,9 +267,34 @@ class Dockerd:
         if cpid.exists() and _pid_from(cpid, "containerd") is None:
             for n in ("containerd.pid", "containerd.sock", "containerd.sock.ttrpc"):
                 (self.exec_root / "containerd" / n).unlink(missing_ok=True)
-        with open(self.log, "ab") as logf:
-            self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                         env=clean_env(), start_new_session=True)
+        # A dockerd in the host's network namespace with --bridge=none deletes the interface named
+        # docker0 at start-up (PITFALLS.md): the engine of the machine running the tests would lose
+        # its bridge. So the engine gets its own network namespace (unshare --net, same pid), and a
+        # TCP listener, when asked for, is bound here on the host's loopback and passed as fd 3
+        # with systemd's socket-activation variables (dockerd --host=fd://).
+        listener = None
+        pass_fds: tuple[int, ...] = ()
+        if self.tcp_port:
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", self.tcp_port))
+            listener.listen(128)
+            pass_fds = (listener.fileno(), 3)  # 3 is where the child's dup2 puts it
+        lfd = listener.fileno() if listener is not None else -1
+
+        def to_fd3() -> None:  # in the child, before its other descriptors are closed
+            if lfd >= 0 and lfd != 3:
+                os.dup2(lfd, 3)
+
+        wrapper = ["sh", "-c", f'LISTEN_PID=$$ LISTEN_FDS={1 if listener else 0} exec unshare --net -- "$@"', "sh"]
+        try:
+            with open(self.log, "ab") as logf:
+                self.proc = subprocess.Popen(wrapper + self.command(), stdin=subprocess.DEVNULL, stdout=logf,
+                                             stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True,
+                                             pass_fds=pass_fds, preexec_fn=to_fd3)
+        finally:
+            if listener is not None:
+                listener.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             # the socket exists a moment before the API is served: ask the CLI, with a timeout

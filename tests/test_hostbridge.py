@@ -248,3 +248,26 @@ def test_sandbox_and_bench_engines_leave_the_users_docker0() -> None:
             ip_forward.write_text(saved_forward)
     print(f"host-bridge test: {time.monotonic() - t0:.1f} s")
     assert not problems, "\n".join(problems)
+
+
+def test_the_tests_own_private_engines_leave_docker0(tmp_path: Path) -> None:
+    """The extra engines the test suite starts (TLS, tcp, fault injection: ``tests.engines``) run
+    in a network namespace of their own too; before, they ran in the host's with --bridge=none and
+    deleted docker0. A stand-in bridge named docker0 must outlive one such engine, and its TLS port
+    must still answer on the host's loopback (the listener is handed over by socket activation)."""
+    from tests.engines import make_certs, start_dockerd
+
+    if Path("/sys/class/net/docker0").exists():
+        pytest.skip("this machine has a docker0 already (a real engine's): not touching it")
+    subprocess.run(["ip", "link", "add", "docker0", "type", "bridge"], check=True)
+    try:
+        certs = make_certs(tmp_path / "certs")
+        with start_dockerd(tmp_path / "d", tls_dir=certs) as eng:
+            assert Path("/sys/class/net/docker0").exists(), "a test engine deleted docker0"
+            env = clean_env() | {"DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": str(certs)}
+            out = subprocess.run(["docker", "-H", eng.tcp_host, "version", "--format", "{{.Server.Version}}"],
+                                 capture_output=True, text=True, timeout=30, env=env)
+            assert out.returncode == 0 and out.stdout.strip(), out.stderr
+        assert Path("/sys/class/net/docker0").exists(), "a test engine deleted docker0 on its way out"
+    finally:
+        subprocess.run(["ip", "link", "del", "docker0"], check=False)
