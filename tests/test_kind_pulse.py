@@ -37,6 +37,11 @@ def test_pulse_shows_states_load_top_faults_and_enter(client, make_container):
             text = await wait_text(pilot, app, ["Pulse", "containers", "running", "TOP CPU", "TOP MEMORY", "NEEDS A HUMAN",
                                                 failed, "exited(7)", re.compile(r"EVENTS\s+\d+/min"), busy], timeout=30)
             assert re.search(r"CPU\s+\d+(\.\d+)?%", text) and re.search(r"over \d+ of \d+ running", text), text
+            # the busy container's figure is on screen beside it, also where the boxes are narrow
+            # (at 120 columns a long task name pushed the CPU column out of the box)
+            await wait_text(pilot, app, [re.compile(r"\d+(\.\d+)?%\s+" + re.escape(busy))], timeout=30)
+            await pilot.resize_terminal(110, 30)
+            await wait_text(pilot, app, [re.compile(r"\d+(\.\d+)?%\s+" + re.escape(busy))], timeout=30)
             faults = app.screen.query_one("#pulse-faults")
             faults.focus()
             faults.move_cursor(row=faults.get_row_index(cid))

@@ -92,8 +92,9 @@ class PulseScreen(Screen):
         for tid, cols in (("#pulse-cpu", ("TOP CPU", "CPU")), ("#pulse-mem", ("TOP MEMORY", "MEM")),
                           ("#pulse-faults", ("NEEDS A HUMAN", "STATE"))):
             table = self.query_one(tid, DataTable)
-            table.add_column(cols[0], key="name")
+            # the figure first: a long name (a swarm task's) must not push it out of a narrow box
             table.add_column(cols[1], key="value")
+            table.add_column(cols[0], key="name")
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" Pulse", style="bold")
         t.append("  tab next table · enter opens the container · esc back", style="dim")
@@ -171,7 +172,7 @@ class PulseScreen(Screen):
             return
         table.clear()
         for cid, n, v in rows:
-            table.add_row(n, v, key=cid)
+            table.add_row(v, n, key=cid)
         if keep is not None and keep in [r[0] for r in rows]:
             table.move_cursor(row=table.get_row_index(keep))
 
