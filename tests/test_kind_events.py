@@ -35,6 +35,7 @@ def test_timeline_history_live_filters_and_enter(client, make_container):
         async with app.run_test(size=(180, 45), notifications=True) as pilot:
             text = await wait_text(pilot, app, ["Events", "TIME", "ACTION", before, "exitCode=3"])
             assert re.search(rf"container\s+die\s+{before}\s+exitCode=3", text), text
+            assert "sort: time desc" in text, text  # the header says what is shown: newest first
             # a live event, from the store's stream, comes in on top (newest first)
             cid = make_container("exit 5", name=live)
             text = await wait_text(pilot, app, [re.compile(rf"die\s+{live}\s+exitCode=5")])

@@ -95,6 +95,7 @@ class Kind:
     # rendering and navigation
     columns: tuple[Column, ...] = ()
     default_sort: str = "name"
+    default_reverse: bool = False  # True: the default sort is descending (newest events first)
     style: Callable[[Row], str] = lambda row: ""
     fault: Callable[[Row, Any], bool] = no_fault  # what ctrl+z keeps
     filters: Mapping[str, Callable[[Row], Any]] = field(default_factory=dict)  # /field=value

@@ -118,7 +118,7 @@ KIND = Kind(
     lazy=True,
     label=lambda r, rid: f"{r.get('Type')} {r.get('Action')} {one_line(str(r.get('Name') or ''), 40)}",
     columns=(
-        Column("time", "TIME", _time, lambda r, c: -(r.get("Time") or 0), width=8),
+        Column("time", "TIME", _time, lambda r, c: r.get("Time") or 0, width=8),
         Column("type", "TYPE", lambda r, c: str(r.get("Type") or ""), lambda r, c: str(r.get("Type") or ""), width=9),
         Column("action", "ACTION", _action, lambda r, c: str(r.get("Action") or ""), width=14),
         Column("name", "NAME", lambda r, c: one_line(str(r.get("Name") or ""), getattr(c, "name_width", 60)),
@@ -128,6 +128,7 @@ KIND = Kind(
                width=12, priority=3),
     ),
     default_sort="time",
+    default_reverse=True,  # newest first, and the header says so ("sort: time desc")
     filters={"type": lambda r: str(r.get("Type") or ""), "action": lambda r: str(r.get("Action") or ""),
              "name": lambda r: str(r.get("Name") or ""), "id": lambda r: str(r.get("ObjectID") or "")},
     drill=drill,

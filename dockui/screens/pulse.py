@@ -58,6 +58,8 @@ def event_rate(events: Any, now: float, minutes: int = 10) -> tuple[int, list[in
     return buckets[-1], buckets
 
 
+FIGURE_FIRST = ("#pulse-cpu", "#pulse-mem")  # boxes whose figure column comes before the name
+
 class PulseScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "back", id="pulse.back"),
@@ -92,9 +94,13 @@ class PulseScreen(Screen):
         for tid, cols in (("#pulse-cpu", ("TOP CPU", "CPU")), ("#pulse-mem", ("TOP MEMORY", "MEM")),
                           ("#pulse-faults", ("NEEDS A HUMAN", "STATE"))):
             table = self.query_one(tid, DataTable)
-            # the figure first: a long name (a swarm task's) must not push it out of a narrow box
-            table.add_column(cols[1], key="value")
+            # a figure first: a long name (a swarm task's) must not push it out of a narrow box;
+            # the faults box reads name, then why
+            if tid in FIGURE_FIRST:
+                table.add_column(cols[1], key="value")
             table.add_column(cols[0], key="name")
+            if tid not in FIGURE_FIRST:
+                table.add_column(cols[1], key="value")
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" Pulse", style="bold")
         t.append("  tab next table · enter opens the container · esc back", style="dim")
@@ -172,7 +178,7 @@ class PulseScreen(Screen):
             return
         table.clear()
         for cid, n, v in rows:
-            table.add_row(v, n, key=cid)
+            table.add_row(*((v, n) if tid in FIGURE_FIRST else (n, v)), key=cid)
         if keep is not None and keep in [r[0] for r in rows]:
             table.move_cursor(row=table.get_row_index(keep))
 

@@ -88,7 +88,7 @@ class ResourcesScreen(Screen):
         self.kind = registry.ALIASES.get(kind, "containers")
         self.filter = ""
         self.sort_key = registry.KINDS[self.kind].default_sort
-        self.sort_reverse = False
+        self.sort_reverse = registry.KINDS[self.kind].default_reverse
         self.history: list[tuple[str, str]] = []
         self.forward: list[tuple[str, str]] = []
         self.faults_only = False
@@ -140,7 +140,7 @@ class ResourcesScreen(Screen):
             self.marks.clear()
         was_tasks = self.kind_.wants_poll
         self.kind, self.filter = kind, filt
-        self.sort_key, self.sort_reverse = self.spec.default_sort, False
+        self.sort_key, self.sort_reverse = self.spec.default_sort, self.spec.default_reverse
         self._cells.clear()
         is_tasks = registry.KINDS[kind].wants_poll
         if was_tasks != is_tasks or not hasattr(self, "_tasks_on"):
