@@ -168,6 +168,21 @@ class Scenarios:
                                         "docker-py", "dockui", lineterm="")
             pytest.fail("the two clients' answers differ:\n" + "\n".join(diff))
 
+    def tests(self) -> tuple[Callable[[str, str], None], Callable[[str], None]]:
+        """The module's two test functions, once every scenario is registered:
+        ``test_scenario, test_same_answers = scenario.tests()`` at the end of a test file."""
+
+        @pytest.mark.parametrize("kind", CLIENTS)
+        @pytest.mark.parametrize("name", self.names())
+        def test_scenario(name: str, kind: str) -> None:
+            self.run(name, kind)
+
+        @pytest.mark.parametrize("name", self.names())
+        def test_same_answers(name: str) -> None:
+            self.compare(name)
+
+        return test_scenario, test_same_answers
+
 
 # ---------------------------------------------------------------- private engines (swarm init/join, plugins)
 class NetnsDockerd:

@@ -517,15 +517,7 @@ def exec_and_attach_sockets(side: Side, name: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------ the tests
-@pytest.mark.parametrize("kind", CLIENTS)
-@pytest.mark.parametrize("name", scenario.names())
-def test_scenario(name: str, kind: str) -> None:
-    scenario.run(name, kind)
-
-
-@pytest.mark.parametrize("name", scenario.names())
-def test_same_answers(name: str) -> None:
-    scenario.compare(name)
+test_scenario, test_same_answers = scenario.tests()
 
 
 def test_expected_answers_of_dockui() -> None:

@@ -15,9 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from .apiclient_compare import CLIENTS, Scenarios, Side, make_api, raises
+from .apiclient_compare import Scenarios, Side, make_api, raises
 from .conftest import IMAGE, engine_host
 
 scenario = Scenarios()
@@ -273,15 +271,7 @@ def registry_calls_fail_at_once(side: Side, name: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------ the tests
-@pytest.mark.parametrize("kind", CLIENTS)
-@pytest.mark.parametrize("name", scenario.names())
-def test_scenario(name: str, kind: str) -> None:
-    scenario.run(name, kind)
-
-
-@pytest.mark.parametrize("name", scenario.names())
-def test_same_answers(name: str) -> None:
-    scenario.compare(name)
+test_scenario, test_same_answers = scenario.tests()
 
 
 def test_expected_answers_of_dockui() -> None:
