@@ -1,0 +1,31 @@
+"""The header's fleet line: each engine's state in a few cells (``prod-1 *`` connected,
+``prod-2 ~ reconnecting: why``, ``prod-3 x unreachable: why``, ``bad ! error``), as rich Text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from ..ansi import one_line
+
+MARKS = {"connected": ("*", "green"), "connecting": ("?", "yellow"), "reconnecting": ("~", "bold yellow"),
+         "unreachable": ("x", "bold red"), "failed": ("!", "bold red")}
+
+
+def fleet_line(store: Any, reason_width: int = 40) -> Text:
+    """One line: ``fleet 3 engines: a * b ~ reconnecting: refused  c x unreachable: ...``."""
+    states = store.states()
+    t = Text(no_wrap=True, overflow="ellipsis")
+    ok = sum(1 for s in states if s.status == "connected")
+    t.append(f" fleet {ok}/{len(states)} engines:", style="bold")
+    for s in states:
+        mark, style = MARKS.get(s.status, ("?", "yellow"))
+        t.append(" ")
+        t.append(one_line(s.name, 24), style="bold")
+        t.append(f" {mark}", style=style)
+        if s.status not in ("connected", "connecting"):
+            t.append(f" {s.status}", style=style)
+            if s.reason:
+                t.append(": " + one_line(s.reason, reason_width), style=style)
+    return t
