@@ -48,7 +48,7 @@ def test_every_action_has_a_way_to_run():
         for act in kind.actions:
             assert (act.run is not None) != bool(act.verb), (kind.name, act.id)
             if act.verb:
-                assert not act.mutating or act.verb in ("shell", "attach", "exec", "handover"), (kind.name, act.id)
+                assert not act.mutating or act.verb in ("shell", "attach", "exec", "handover", "view"), (kind.name, act.id)
         keys = [a.key for a in kind.actions]
         assert len(keys) == len(set(keys)), f"{kind.name}: two actions on one key"
 

@@ -556,6 +556,8 @@ def test_drill_into_project_whose_name_holds_an_escape_sequence(make_container, 
             table = app.main.table
             table.move_cursor(row=table.get_row_index(project))
             await pilot.pause(0.1)
+            await pilot.press("enter")  # the project's compose services (issue 19), then the service's containers
+            text = await wait_text(pilot, app, [" Compose services [1/", "web"])
             await pilot.press("enter")
             text = await wait_text(pilot, app, [" Containers [", u + "-c"])
             assert re.search(r" Containers \[1/\d+\]", text), text

@@ -13,7 +13,7 @@ import pkgutil
 from .base import Action, Column, Command, Kind
 
 # the order of the table views (and of ``:`` completion); modules not named here follow, by name
-ORDER = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects")
+ORDER = ("containers", "images", "networks", "volumes", "nodes", "services", "tasks", "projects", "composeservices")
 _SKIP = {"base", "common"}
 
 

@@ -1,7 +1,15 @@
-"""Compose projects: derived from the containers' compose labels (the engine has no such object)."""
+"""Compose projects: derived from the containers' compose labels (the engine has no such object).
+
+A project's actions work on all of its containers at once: ``u`` start, ``x`` stop, ``r``
+restart, ``ctrl+d`` remove (asks, naming every container). Each opens the progress screen
+(``dockui/screens/progress.py``): a line per container that says waiting, done, or the
+engine's message on failure. ``enter`` lists the project's compose services
+(``dockui/kinds/composeservices.py``), whose actions use the same group operations below.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from rich.text import Text
@@ -9,8 +17,79 @@ from rich.text import Text
 from ..ansi import one_line
 from ..filters import term as filter_term
 from ..store.model import projects_from
-from .base import Column, Kind, Row
+from .base import Action, Column, Kind, Row
 from .common import DESCRIBE, LOGS, lower, plain_name
+
+REMOVE_OPTIONS = {"y": "remove (running ones fail)", "f": "force (stop first)", "v": "force, with their anonymous volumes"}
+
+
+def _start(client: Any, cid: str, arg: str) -> str | None:
+    from ..engine import NotModified
+
+    try:
+        client.start(cid, raise_not_modified=True)
+    except NotModified:
+        return "already running"
+    return None
+
+
+def _stop(client: Any, cid: str, arg: str) -> str | None:
+    from ..engine import NotModified
+
+    try:
+        client.stop(cid, raise_not_modified=True)
+    except NotModified:
+        return "already stopped"
+    return None
+
+
+def _restart(client: Any, cid: str, arg: str) -> str | None:
+    client.restart(cid)
+    return None
+
+
+def _remove(client: Any, cid: str, arg: str) -> str | None:
+    client.remove_container(cid, force=arg in ("f", "v"), v=arg == "v")
+    return None
+
+
+# what the group actions do to each container: (key, label, the call, destructive)
+OPERATIONS: dict[str, tuple[str, str, Callable[[Any, str, str], str | None], bool]] = {
+    "start": ("u", "start all", _start, False),
+    "stop": ("x", "stop all", _stop, False),
+    "restart": ("r", "restart all", _restart, False),
+    "remove": ("ctrl+d", "remove all", _remove, True),
+}
+
+
+def containers_of(ids: Any, snap: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(id, name) of the containers ``ids`` names that the store still has, by name."""
+    out = [(cid, str(snap[cid].get("Name") or cid[:12])) for cid in ids or () if cid in snap]
+    return sorted(out, key=lambda it: it[1])
+
+
+def group_actions(what: str, label: Callable[[Row, str], str]) -> tuple[Action, ...]:
+    """Start, stop, restart and remove over every container of a row (``row["Containers"]``),
+    each opening the progress screen; ``what`` names the row in titles (project, service)."""
+
+    def make(op: str) -> Action:
+        key, text, call, destructive = OPERATIONS[op]
+
+        def view(rid: str, row: Row) -> Any:
+            from ..screens.progress import ProgressScreen
+
+            name = label(row, rid)
+            ids = tuple(row.get("Containers") or ())
+            items = lambda app, below: containers_of(ids, app.store.snapshot("containers"))  # noqa: E731
+            work = lambda app, cid, cname, arg: call(app.client, cid, arg)  # noqa: E731
+            confirm = None
+            if destructive:
+                confirm = (f"{op} every container of {what} {name} listed above ({len(ids)})?", REMOVE_OPTIONS)
+            return ProgressScreen(f"{op} {what} {name}", items, work, confirm=confirm, verb=op)
+
+        return Action(f"{what}.{op}", key, text, verb="view", view=view, destructive=destructive, bulk=False)
+
+    return tuple(make(op) for op in OPERATIONS)
 
 
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
@@ -42,7 +121,8 @@ KIND = Kind(
         Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),
     ),
     fault=lambda r, ctx: r["Running"] < r["Total"] or r["Unhealthy"] > 0,
-    drill=lambda r, rid, ctx: ("containers", filter_term("project", str(r["Name"]))),  # the raw name, exactly
+    # enter: the project's compose services (the raw name, matched exactly)
+    drill=lambda r, rid, ctx: ("composeservices", filter_term("project", str(r["Name"]))),
     logs=_logs,
-    actions=(LOGS, DESCRIBE),
+    actions=(LOGS, DESCRIBE, *group_actions("project", plain_name)),
 )

@@ -1,0 +1,131 @@
+"""Compose services: the containers of each compose project grouped by their
+``com.docker.compose.service`` label (derived from the containers, as projects are).
+
+``enter`` on a project lists its services; ``enter`` on a service lists its containers. ``u``
+``x`` ``r`` ``ctrl+d`` start, stop, restart and remove every container of the service (the
+progress screen, a line per container), ``l`` follows their logs. Scaling is the compose CLI's
+job (``docker compose up --scale SERVICE=N``), out of dockui's scope: ``+`` says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+
+from ..ansi import one_line
+from ..filters import term as filter_term
+from ..store.model import COMPOSE_SERVICE
+from .base import Action, Column, Kind, Row
+from .common import DESCRIBE, LOGS, lower
+from .projects import group_actions
+
+SCALE_NOTE = "scaling is the compose CLI's job (docker compose up --scale SERVICE=N); dockui does not scale"
+
+
+def service_id(project: str, service: str) -> str:
+    return f"{project}/{service}"
+
+
+def services_from(containers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every (project, service) pair of the compose-labelled containers, with its counts."""
+    out: dict[str, dict[str, Any]] = {}
+    images: dict[str, Counter] = {}
+    for c in containers.values():
+        p = c.get("Project")
+        if not p:
+            continue
+        s = str(c.get("Service") or "")
+        sid = service_id(str(p), s)
+        e = out.get(sid)
+        if e is None:
+            e = out[sid] = {"Id": sid, "Name": s, "Project": p, "Containers": [], "Running": 0, "Total": 0,
+                            "Unhealthy": 0, "States": Counter()}
+            images[sid] = Counter()
+        e["Containers"].append(c["Id"])
+        e["Total"] += 1
+        st = str(c.get("State") or "unknown")
+        e["States"][st] += 1
+        if st == "running":
+            e["Running"] += 1
+        if c.get("Health") == "unhealthy":
+            e["Unhealthy"] += 1
+        images[sid][str(c.get("Image") or "")] += 1
+    for sid, e in out.items():
+        e["Containers"] = tuple(sorted(e["Containers"]))
+        e["Image"] = ", ".join(i for i, _ in images[sid].most_common())
+        e["State"] = _state(e)
+        e["States"] = dict(e["States"])
+    return out
+
+
+def _state(e: Mapping[str, Any]) -> str:
+    """One word for the service: running, unhealthy, exited, partial (some running), or the
+    containers' one state."""
+    if e["Unhealthy"]:
+        return "unhealthy"
+    if e["Running"] == e["Total"]:
+        return "running"
+    if e["Running"]:
+        return "partial"
+    states = e["States"]
+    return next(iter(states)) if len(states) == 1 else "stopped"
+
+
+STATE_STYLES = {"running": "green", "unhealthy": "bold red", "partial": "yellow", "exited": "dim", "stopped": "dim",
+                "paused": "yellow", "restarting": "magenta", "created": "cyan", "dead": "bold red"}
+
+
+def _label(row: Row, rid: str) -> str:
+    return one_line(f"{row.get('Project') or ''}/{row.get('Name') or ''}", 60)
+
+
+def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
+    """Every container of the service, lines named by container."""
+    from ..sessions.logs import Target
+
+    snap = ctx.store.snapshot("containers")
+    targets = [Target(cid, one_line(str(snap[cid].get("Name") or cid[:12]), 24))
+               for cid in row.get("Containers", ()) if cid in snap]
+    return f"compose service {_label(row, rid)}", targets
+
+
+def _drill(row: Row, rid: str, ctx: Any) -> tuple[str, str]:
+    """enter: the service's containers (its project and service label, matched exactly)."""
+    service = json.dumps(str(row.get("Name") or ""))
+    return "containers", f"{filter_term('project', str(row.get('Project') or ''))} label={COMPOSE_SERVICE}={service}"
+
+
+KIND = Kind(
+    name="composeservices",
+    title="Compose services",
+    aliases=("cs", "csvc", "compose-services", "composeservice"),
+    id_key="Id",
+    derive=services_from,
+    derived_from="containers",
+    derive_when=lambda touched: any(c.get("Project") for c in touched),
+    label=_label,
+    state=lambda r: str(r.get("State") or ""),
+    columns=(
+        Column("name", "SERVICE", lambda r, c: one_line(str(r.get("Name") or ""), 40), lower("Name"), width=20),
+        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"),
+               lambda r, c: -r["Running"], width=8),
+        Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 50), lower("Image"), width=24),
+        Column("state", "STATE", lambda r, c: Text(str(r.get("State") or ""), style=STATE_STYLES.get(str(r.get("State")), "")),
+               lambda r, c: str(r.get("State") or ""), width=10),
+        Column("project", "PROJECT", lambda r, c: one_line(str(r.get("Project") or ""), 30), lower("Project"), width=16, priority=2),
+    ),
+    fault=lambda r, ctx: r["Running"] < r["Total"] or r["Unhealthy"] > 0,
+    filters={"project": lambda r: r.get("Project", ""), "service": lambda r: r.get("Name", ""),
+             "state": lambda r: r.get("State", ""), "image": lambda r: r.get("Image", "")},
+    drill=_drill,
+    logs=_logs,
+    actions=(
+        LOGS, DESCRIBE, *group_actions("service", _label),
+        Action("scale", "plus", "scale (the compose CLI's job)", lambda c, rid, row, arg: SCALE_NOTE,
+               mutating=False, footer=False, bulk=False),
+    ),
+)
