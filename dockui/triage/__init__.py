@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from .explain import explain_exit, health, restart_loop, signal_name, signal_source, verdict
+from .gather import Evidence, gather
+from .report import Section, sections, text
+
 
 def postmortem_text(client: Any, rid: str, store: Any | None = None) -> str:
     """The whole post-mortem of container ``rid`` as plain text (blocking: for a worker thread).
-    ``store``: the app's Store, StatsHub or ViewContext (optional), for stats samples and events."""
-    info = client.inspect_container(rid)
-    st = info.get("State") or {}
-    return f"container {str(info.get('Name') or rid).lstrip('/')}: {st.get('Status', '?')}, exit {st.get('ExitCode')}\n"
+    ``store``: the app, its ViewContext, its Store or its StatsHub (optional): the stats samples
+    dockui kept and the events timeline it already holds. Raises the engine's error (NotFound)
+    when the container cannot be inspected."""
+    return text(gather(client, rid, store))
 
 
-__all__ = ["postmortem_text"]
+__all__ = ["Evidence", "Section", "explain_exit", "gather", "health", "postmortem_text", "restart_loop", "sections",
+           "signal_name", "signal_source", "text", "verdict"]
