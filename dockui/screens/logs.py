@@ -1,4 +1,11 @@
-"""The logs screen: follow, window keys (0 tail, 1 head, 2-6 since), search, save — k9s style."""
+"""The logs screen: follow, window keys (0 tail, 1 head, 2-6 since), search, save — k9s style.
+
+Search (``/``) highlights matches or, after ``ctrl+f``, shows only the matching lines (a live
+filter: lines that arrive while following are matched as they come). Typing a pattern
+re-matches the buffer at most every ``FILTER_EVERY`` seconds, whatever the typing speed.
+``v`` ``j`` ``k`` select lines, ``y`` copies them and ``Y`` the lines on screen, over OSC 52
+(``App.copy_to_clipboard``, as ``c`` on the lists), at most ``CLIPBOARD_LIMIT`` bytes.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,30 @@ from ..widgets.logview import LogView
 
 WINDOWS = {"2": 60, "3": 300, "4": 900, "5": 1800, "6": 3600}
 WINDOW_NAMES = {"0": "tail", "1": "head", "2": "1m", "3": "5m", "4": "15m", "5": "30m", "6": "1h"}
+CLIPBOARD_LIMIT = 100_000  # bytes (UTF-8) put on the clipboard at once; OSC 52 grows them by a third
+FILTER_EVERY = 0.08  # seconds between two re-matches of the buffer while a pattern is typed
+HINT = ("   / search  ctrl+f only matching/highlight  n/N  v select  y/Y copy  J json  t time  w wrap"
+        "  s autoscroll  f full  0 tail 1 head 2-6 since  ctrl+s save  q back")
+
+
+def clip(lines: list[str], limit: int = CLIPBOARD_LIMIT) -> tuple[str, int]:
+    """The first of ``lines`` that fit in ``limit`` UTF-8 bytes, joined by newlines, and how
+    many lines that is (a first line longer than the limit is cut inside, at a character)."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        need = len(line.encode("utf-8")) + (1 if out else 0)
+        if size + need > limit:
+            if not out:
+                out.append(line.encode("utf-8")[:limit].decode("utf-8", "ignore"))
+            break
+        out.append(line)
+        size += need
+    return "\n".join(out), len(out)
+
+
+def size_text(n: int) -> str:
+    return f"{n} B" if n < 1000 else f"{n / 1000:.1f} KB"
 
 
 class LinesArrived(Message):
@@ -36,6 +67,9 @@ class LogsScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "close", "back", id="logs.back"),
         Binding("slash", "search", "search", id="logs.search"),
+        Binding("ctrl+f", "filter_mode", "only matching / highlight", id="logs.filtermode"),
+        Binding("y", "copy_selection", "copy selection", id="logs.copy"),
+        Binding("Y", "copy_screen", "copy screen", id="logs.copyscreen"),
         Binding("f", "fullscreen", "full screen", id="logs.full"),
         Binding("s", "autoscroll", "autoscroll", id="logs.autoscroll"),
         Binding("ctrl+s", "save", "save", id="logs.save"),
@@ -60,12 +94,17 @@ class LogsScreen(Screen):
         self.window = "0"
         self.feed: LogFeed | None = None
         self._painted: tuple = ()  # what the footer shows, to repaint it only when that changed
+        self.filter_only = False  # ctrl+f: the search shows only matching lines
+        self._pattern: str | None = None  # the search as typed, applied by _apply_filter
+        self._filter_timer = None
+        self._filtered_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f" logs: {one_line(self.title_text, 100)}", style="bold"), id="logs-title")
         yield LogView(max_lines=self.max_lines, id="logs-view")
         yield Static(id="logs-status")
-        yield Input(placeholder="search (regex ok); enter keeps it, esc clears", id="logs-search")
+        yield Input(placeholder="search (regex ok); ctrl+f only matching lines / highlight; enter keeps it, esc clears",
+                    id="logs-search")
 
     @property
     def view(self) -> LogView:
@@ -103,7 +142,7 @@ class LogsScreen(Screen):
             self._paint_status()
 
     def _status_key(self) -> tuple:
-        return (self.window, self.view.status, self.view.filter_error, bool(self.feed and self.feed.waiting))
+        return (self.window, self.view.status, self.view.filter_error, bool(self.feed and self.feed.waiting), self.filter_only)
 
     def _paint_status(self) -> None:
         self._painted = self._status_key()
@@ -114,7 +153,9 @@ class LogsScreen(Screen):
             t.append("  engine lost: waiting to resume", style="bold yellow")
         if self.view.filter_error:
             t.append(f"  ({one_line(self.view.filter_error, 60)})", style="yellow")
-        t.append("   0 tail 1 head 2-6 since 1m..1h  / search  n/N  t time  w wrap  s autoscroll  f full  ctrl+s save  q back", style="dim")
+        if self.filter_only and self.view.filter_pattern is None:
+            t.append(" · search shows only matching lines")
+        t.append(HINT, style="dim")
         self.query_one("#logs-status", Static).update(t)
 
     def action_window(self, key: str) -> None:
@@ -149,23 +190,83 @@ class LogsScreen(Screen):
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.view.set_filter(event.value or None, regex=True, hide=False)
+        self._pattern = event.value or None
+        if self._filter_timer is not None:
+            return  # a re-match is due: it takes the newest pattern
+        wait = self._filtered_at + FILTER_EVERY - time.monotonic()
+        if wait <= 0:
+            self._apply_filter()
+        else:
+            self._filter_timer = self.set_timer(wait, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if self._pattern != self.view.filter_pattern:
+            self.view.set_filter(self._pattern, regex=True, hide=self.filter_only)
+            self._filtered_at = time.monotonic()
         self._paint_status()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._pattern = event.value or None
+        self._apply_filter()
         box = self.query_one("#logs-search", Input)
         box.remove_class("-visible")
         self.view.focus()
-        if event.value:
+        if event.value and not self.filter_only:
             self.view.search_next()
+
+    def action_filter_mode(self) -> None:
+        """ctrl+f: the search shows only the matching lines, or all lines with matches highlighted."""
+        self.filter_only = not self.filter_only
+        self.view.set_hide(self.filter_only)
+        if self.view.filter_pattern is None:
+            self.notify("search: only matching lines" if self.filter_only else "search: highlight matches", timeout=2)
+        self._paint_status()
+
+    def action_copy_selection(self) -> None:
+        """y: copy the selected lines (v starts a selection), then end the selection."""
+        if not self.view.selecting:
+            self.notify("no selection: v starts one (j/k extend it), Y copies the lines on screen", timeout=3)
+            return
+        lines = self.view.selected_lines()
+        self.view.clear_selection()
+        self._copy(lines)
+
+    def action_copy_screen(self) -> None:
+        """Y: copy the lines on screen."""
+        self._copy(self.view.lines_on_screen())
+
+    def _copy(self, lines: list) -> None:
+        texts = self.view.copy_text(lines)
+        if not texts:
+            self.app.bell()
+            return
+        text, kept = clip(texts)
+        self.app.copy_to_clipboard(text)
+        size = size_text(len(text.encode("utf-8")))
+        if kept < len(texts) or (kept == 1 and text != texts[0]):
+            line = "line" if len(texts) == 1 else "lines"
+            self.notify(f"copied {kept:,} of {len(texts):,} {line} ({size}): cut at the clipboard limit of "
+                        f"{size_text(CLIPBOARD_LIMIT)} (OSC 52)", severity="warning", markup=False, timeout=5)
+        else:
+            self.notify(f"copied {kept:,} line{'' if kept == 1 else 's'} ({size}) to the clipboard (OSC 52)",
+                        markup=False, timeout=3)
+        self._paint_status()
 
     def action_close(self) -> None:
         box = self.query_one("#logs-search", Input)
         if box.has_class("-visible"):
             box.value = ""
             box.remove_class("-visible")
-            self.view.set_filter(None)
+            self._pattern = None
+            self._apply_filter()
             self.view.focus()
+            return
+        if self.view.selecting:
+            self.view.clear_selection()
+            self._paint_status()
             return
         self.app.pop_screen()
 

@@ -20,6 +20,19 @@ Rows and lines:
   so the count and the drawing always agree.
 * The virtual width without wrap is the widest visible line seen since the last rebuild (it
   does not shrink when wide lines drop out).
+
+Filter, selection, JSON:
+
+* A filter either highlights matches (every line stays) or hides the others
+  (:meth:`set_filter` ``hide``, :meth:`set_hide` switches without matching again). Matches are
+  kept as a sorted list of seqs: a batch is matched once on arrival (never the whole buffer per
+  line), dropped lines leave the front of the list.
+* A line selection (``v``, ``j``/``k``) is two seqs, the anchor and the cursor, so it survives
+  new lines; :meth:`selected_lines`, :meth:`lines_on_screen` and :meth:`copy_text` give what the
+  screen copies (escapes removed: each line's ``plain`` text).
+* ``J`` shows lines that are JSON objects through :func:`dockui.widgets.logjson.pretty_line`
+  (parsed once per line, on first need, and kept on the line); widths and wrap rows then come
+  from the pretty text.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable
+from itertools import islice
 
 from rich.cells import cell_len, chop_cells
 from rich.text import Text
@@ -40,6 +54,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dockui import ansi
+from dockui.widgets.logjson import pretty_line
 
 __all__ = ["LogLine", "LogView"]
 
@@ -49,7 +64,8 @@ _STDERR_MARK = "▌"
 class LogLine:
     """One stored log line and what was measured about it on arrival."""
 
-    __slots__ = ("seq", "stream", "timestamp", "raw", "plain", "width", "ts_width", "simple", "wrap_key", "wrap_cuts")
+    __slots__ = ("seq", "stream", "timestamp", "raw", "plain", "width", "ts_width", "simple", "wrap_key", "wrap_cuts",
+                 "pretty", "pretty_width", "pretty_simple")
 
     def __init__(self, seq: int, stream: str, raw: str, timestamp: str | None) -> None:
         self.seq = seq
@@ -68,8 +84,17 @@ class LogLine:
             self.width = cell_len(plain)
             self.simple = False
         self.ts_width = 0 if not timestamp else (len(timestamp) if ts_ascii else cell_len(timestamp))
-        self.wrap_key: tuple[int, bool] | None = None
+        self.wrap_key: tuple[int, bool, bool] | None = None
         self.wrap_cuts: list[int] = []
+        self.pretty: Text | bool | None = None  # J: None until parsed, False when not a JSON object
+        self.pretty_width = 0
+        self.pretty_simple = False
+
+    def text(self, timestamps: bool = False) -> str:
+        """The line as copied: its text without escapes, after its timestamp when asked."""
+        if timestamps and self.timestamp:
+            return f"{self.timestamp} {self.plain}"
+        return self.plain
 
 
 class LogView(ScrollView, can_focus=True):
@@ -82,6 +107,10 @@ class LogView(ScrollView, can_focus=True):
         Binding("w", "toggle_wrap", "Wrap", id="logview.wrap"),
         Binding("n", "search_next", "Next match", id="logview.next"),
         Binding("N", "search_prev", "Prev match", id="logview.prev"),
+        Binding("v", "select", "Select lines", id="logview.select"),
+        Binding("j", "line_down", "Down (extend selection)", show=False, id="logview.down"),
+        Binding("k", "line_up", "Up (extend selection)", show=False, id="logview.up"),
+        Binding("J", "toggle_json", "JSON", id="logview.json"),
     ]
 
     COMPONENT_CLASSES = {
@@ -89,6 +118,7 @@ class LogView(ScrollView, can_focus=True):
         "logview--timestamp",
         "logview--match",
         "logview--current",
+        "logview--selected",
     }
 
     DEFAULT_CSS = """
@@ -109,6 +139,9 @@ class LogView(ScrollView, can_focus=True):
     LogView > .logview--current {
         background: $accent 30%;
     }
+    LogView > .logview--selected {
+        background: $primary 60%;
+    }
     """
 
     following: reactive[bool] = reactive(True, init=False)
@@ -118,6 +151,8 @@ class LogView(ScrollView, can_focus=True):
     """Fold long lines to the width of the view (otherwise: scroll horizontally)."""
     show_timestamps: reactive[bool] = reactive(False, init=False)
     """Show each line's timestamp (when it has one)."""
+    json_view: reactive[bool] = reactive(False, init=False)
+    """Show lines that are JSON objects as level, message, then key=value (``J``)."""
 
     def __init__(
         self,
@@ -148,6 +183,8 @@ class LogView(ScrollView, can_focus=True):
         self._strip_cache: LRUCache[tuple, Strip | list[Strip]] = LRUCache(2048)
         self._internal_scroll = 0
         self._end_pending = False
+        self._sel_anchor: int | None = None  # seq where the selection started
+        self._sel_cursor: int | None = None  # seq j/k move
 
     # ------------------------------------------------------------------ public API
 
@@ -172,8 +209,18 @@ class LogView(ScrollView, can_focus=True):
         return self._filter_pattern
 
     @property
+    def filter_hide(self) -> bool:
+        """Whether a filter hides the lines that do not match (else it only highlights)."""
+        return self._filter_hide
+
+    @property
+    def selecting(self) -> bool:
+        """A line selection is active (``v``)."""
+        return self._sel_anchor is not None
+
+    @property
     def status(self) -> str:
-        """One-line summary for a footer: lines shown/total, follow, wrap, filter."""
+        """One-line summary for a footer: lines shown/total, follow, wrap, filter, selection."""
         total = len(self._lines)
         if self._filter_re is not None and self._filter_hide:
             parts = [f"{len(self._matches):,}/{total:,} lines"]
@@ -184,14 +231,18 @@ class LogView(ScrollView, can_focus=True):
             parts.append("wrap")
         if self.show_timestamps:
             parts.append("timestamps")
+        if self.json_view:
+            parts.append("json")
         if self._filter_pattern is not None:
             kind = "regex" if self._filter_regex and self.filter_error is None else "filter"
             text = f"{kind}: {ansi.one_line(self._filter_pattern, 40)}"
-            if not self._filter_hide:
-                text += f" ({len(self._matches):,} matches)"
+            mode = "only matching" if self._filter_hide else "highlight"
+            text += f" ({len(self._matches):,} matches, {mode})"
             if self.filter_error is not None:
                 text += " (invalid regex, matched literally)"
             parts.append(text)
+        if self.selecting:
+            parts.append(f"selected {self._selection_count():,} (y copy, esc cancel)")
         return " · ".join(parts)
 
     def append_lines(self, lines: Iterable[tuple[str, str, str | None]]) -> None:
@@ -223,6 +274,7 @@ class LogView(ScrollView, can_focus=True):
 
     def clear(self) -> None:
         """Forget every line (the filter and toggles stay)."""
+        self._sel_anchor = self._sel_cursor = None
         self._lines.clear()
         self._first_seq = self._next_seq
         self._matches.clear()
@@ -263,7 +315,128 @@ class LogView(ScrollView, can_focus=True):
                 compiled = re.compile(re.escape(pattern), re.IGNORECASE)
             self._filter_re = compiled
         self._current_seq = None
+        self._sel_anchor = self._sel_cursor = None
         self._rebuild(refilter=True)
+
+    def set_hide(self, hide: bool) -> None:
+        """Hide the lines that do not match, or show them all with matches highlighted.
+
+        The matches are kept: only rows are recomputed (no line is matched again).
+        """
+        if hide == self._filter_hide:
+            return
+        self._filter_hide = hide
+        if self._filter_re is not None:
+            self._sel_anchor = self._sel_cursor = None
+            self._rebuild()
+
+    # ------------------------------------------------------------------ selection and copy
+
+    def start_selection(self) -> bool:
+        """Select one line: the current match if on screen, else the last line on screen.
+
+        Following pauses so the selection stays put; False when nothing is shown.
+        """
+        count = self._item_count()
+        if not count:
+            return False
+        top, bottom = self._screen_items()
+        seq = self._item_seq(bottom)
+        current = self._current_seq
+        if current is not None and self._item_seq(top) <= current <= seq:
+            seq = current
+        self._sel_anchor = self._sel_cursor = seq
+        self.following = False
+        self._strip_cache.clear()
+        self.refresh()
+        return True
+
+    def clear_selection(self) -> None:
+        """End the selection (nothing is copied)."""
+        if self._sel_anchor is None:
+            return
+        self._sel_anchor = self._sel_cursor = None
+        self._strip_cache.clear()
+        self.refresh()
+
+    def move_selection(self, delta: int) -> None:
+        """Move the selection's cursor end by ``delta`` shown lines, keeping it on screen."""
+        if self._sel_cursor is None or self._sel_anchor is None:
+            return
+        count = self._item_count()
+        if not count:
+            return
+        index = min(self._item_index(self._sel_cursor), count - 1)
+        index = max(0, min(count - 1, index + delta))
+        self._sel_cursor = self._item_seq(index)
+        self._sel_anchor = max(self._sel_anchor, self._first_seq)
+        self._strip_cache.clear()
+        top_row = int(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        first_row = self._item_row(index)
+        last_row = self._item_row(index + 1) - 1
+        with self._scrolling():
+            if first_row < top_row:
+                self.scroll_to(y=first_row, animate=False)
+            elif last_row >= top_row + height:
+                self.scroll_to(y=min(first_row, last_row - height + 1), animate=False)
+        self.refresh()
+
+    def _selection_range(self) -> tuple[int, int] | None:
+        if self._sel_anchor is None or self._sel_cursor is None:
+            return None
+        lo, hi = sorted((self._sel_anchor, self._sel_cursor))
+        return max(lo, self._first_seq), hi
+
+    def _selection_count(self) -> int:
+        span = self._selection_range()
+        if span is None or span[1] < span[0]:
+            return 0
+        lo, hi = span
+        if self._filter_re is not None and self._filter_hide:
+            return bisect_right(self._matches, hi) - bisect_left(self._matches, lo)
+        return hi - lo + 1
+
+    def _is_selected(self, seq: int) -> bool:
+        span = self._selection_range()
+        return span is not None and span[0] <= seq <= span[1]
+
+    def _lines_between(self, lo: int, hi: int) -> list[LogLine]:
+        """The shown lines with ``lo <= seq <= hi``, in order."""
+        if hi < lo or not self._lines:
+            return []
+        if self._filter_re is not None and self._filter_hide:
+            matches = self._matches
+            return [self._line_at(seq) for seq in matches[bisect_left(matches, lo) : bisect_right(matches, hi)]]
+        first = self._first_seq
+        return list(islice(self._lines, max(0, lo - first), hi - first + 1))
+
+    def selected_lines(self) -> list[LogLine]:
+        """The selected lines (shown ones only), oldest first; [] without a selection."""
+        span = self._selection_range()
+        return [] if span is None else self._lines_between(*span)
+
+    def _screen_items(self) -> tuple[int, int]:
+        """Indexes of the first and last shown items with a row on screen (the view is not empty)."""
+        count = self._item_count()
+        top_row = int(self.scroll_y)
+        height = max(1, self.scrollable_content_region.height)
+        top = min(self._row_item(top_row), count - 1)
+        bottom = min(self._row_item(min(top_row + height, max(1, self._row_count())) - 1), count - 1)
+        return top, max(top, bottom)
+
+    def lines_on_screen(self) -> list[LogLine]:
+        """The lines with at least one row on screen, oldest first."""
+        if not self._item_count():
+            return []
+        top, bottom = self._screen_items()
+        return self._lines_between(self._item_seq(top), self._item_seq(bottom))
+
+    def copy_text(self, lines: list[LogLine]) -> list[str]:
+        """What copying ``lines`` puts on the clipboard, one string per line: the text as shown
+        (no escape sequence, no control character), after the timestamp when timestamps show."""
+        stamps = self.show_timestamps
+        return [line.text(stamps) for line in lines]
 
     def search_next(self) -> bool:
         """Move to the next line matching the filter (wrapping around); False if none."""
@@ -305,6 +478,31 @@ class LogView(ScrollView, can_focus=True):
         if not self.search_prev():
             self.app.bell()
 
+    def action_select(self) -> None:
+        """Start a line selection (again: end it)."""
+        if self.selecting:
+            self.clear_selection()
+        elif not self.start_selection():
+            self.app.bell()
+
+    def action_line_down(self) -> None:
+        """Extend the selection down a line, or scroll down a line."""
+        if self.selecting:
+            self.move_selection(1)
+        else:
+            self.scroll_down(animate=False)
+
+    def action_line_up(self) -> None:
+        """Extend the selection up a line, or scroll up a line."""
+        if self.selecting:
+            self.move_selection(-1)
+        else:
+            self.scroll_up(animate=False)
+
+    def action_toggle_json(self) -> None:
+        """Show JSON lines as level, message and fields, or as logged."""
+        self.json_view = not self.json_view
+
     # ------------------------------------------------------------------ watchers
 
     def watch_following(self, following: bool) -> None:
@@ -319,6 +517,9 @@ class LogView(ScrollView, can_focus=True):
         self._rebuild()
 
     def watch_show_timestamps(self, show: bool) -> None:
+        self._rebuild()
+
+    def watch_json_view(self, on: bool) -> None:
         self._rebuild()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -368,7 +569,8 @@ class LogView(ScrollView, can_focus=True):
             text.append(line.timestamp, self.get_component_rich_style("logview--timestamp", partial=True))
             text.append(" ")
         offset = len(text)
-        body = ansi.ansi_line(line.raw)
+        pretty = self._pretty(line) if self.json_view else None
+        body = pretty if pretty is not None else ansi.ansi_line(line.raw)
         text.append_text(body)
         if self._filter_re is not None:
             match_style = self.get_component_rich_style("logview--match", partial=True)
@@ -378,6 +580,9 @@ class LogView(ScrollView, can_focus=True):
         if line.seq == self._current_seq:
             current = self.get_component_rich_style("logview--current", partial=True)
             text.stylize(current, 0, len(text))
+        if self._is_selected(line.seq):
+            selected = self.get_component_rich_style("logview--selected", partial=True)
+            text.stylize(selected, 0, len(text))
         return text
 
     def _to_strip(self, text: Text) -> Strip:
@@ -385,7 +590,7 @@ class LogView(ScrollView, can_focus=True):
         return Strip(list(text.render(console)), text.cell_len)
 
     def _line_strip(self, line: LogLine) -> Strip:
-        key = ("n", line.seq, self.show_timestamps, line.seq == self._current_seq)
+        key = ("n", line.seq, self.show_timestamps, line.seq == self._current_seq, self.json_view, self._is_selected(line.seq))
         strip = self._strip_cache.get(key)
         if strip is None:
             strip = self._to_strip(self._composed_text(line))
@@ -394,7 +599,8 @@ class LogView(ScrollView, can_focus=True):
 
     def _wrapped_strips(self, line: LogLine) -> list[Strip]:
         width = self._wrap_width
-        key = ("w", line.seq, self.show_timestamps, line.seq == self._current_seq, width)
+        key = ("w", line.seq, self.show_timestamps, line.seq == self._current_seq, width, self.json_view,
+               self._is_selected(line.seq))
         strips = self._strip_cache.get(key)
         if strips is None:
             text = self._composed_text(line)
@@ -411,19 +617,43 @@ class LogView(ScrollView, can_focus=True):
             return 2 + line.ts_width
         return 1
 
+    def _pretty(self, line: LogLine) -> Text | None:
+        """The JSON view of ``line`` (parsed once and kept), or None when it is not a JSON object."""
+        pretty = line.pretty
+        if pretty is None:
+            parsed = pretty_line(line.plain) if "{" in line.plain else None
+            if parsed is None:
+                line.pretty = False
+                return None
+            plain = parsed.plain
+            line.pretty = parsed
+            line.pretty_simple = plain.isascii() and (line.timestamp is None or line.timestamp.isascii())
+            line.pretty_width = len(plain) if plain.isascii() else cell_len(plain)
+            return parsed
+        return pretty if pretty is not False else None  # type: ignore[return-value]
+
+    def _shape(self, line: LogLine) -> tuple[str, int, bool]:
+        """The shown body of ``line``: its plain text, its width and whether it is simple (ASCII)."""
+        if self.json_view:
+            pretty = self._pretty(line)
+            if pretty is not None:
+                return pretty.plain, line.pretty_width, line.pretty_simple
+        return line.plain, line.width, line.simple
+
     def _cuts(self, line: LogLine, width: int) -> list[int]:
         """Character offsets where the wrapped rows of ``line`` start (first is 0)."""
-        if line.simple:
-            total = self._prefix_width(line) + line.width
+        plain, body_width, simple = self._shape(line) if self.json_view else (line.plain, line.width, line.simple)
+        if simple:
+            total = self._prefix_width(line) + body_width
             return list(range(0, max(total, 1), width))
-        key = (width, self.show_timestamps)
+        key = (width, self.show_timestamps, self.json_view)
         if line.wrap_key != key:
             prefix = " "
             if self.show_timestamps and line.timestamp:
                 prefix += line.timestamp + " "
             cuts = [0]
             position = 0
-            for piece in chop_cells(prefix + line.plain, width)[:-1]:
+            for piece in chop_cells(prefix + plain, width)[:-1]:
                 position += len(piece)
                 cuts.append(position)
             line.wrap_key = key
@@ -431,8 +661,12 @@ class LogView(ScrollView, can_focus=True):
         return line.wrap_cuts
 
     def _line_rows(self, line: LogLine, width: int) -> int:
-        if line.simple:
-            total = self._prefix_width(line) + line.width
+        if self.json_view:
+            _, body_width, simple = self._shape(line)
+        else:
+            body_width, simple = line.width, line.simple
+        if simple:
+            total = self._prefix_width(line) + body_width
             return max(1, -(-total // width))
         return len(self._cuts(line, width))
 
@@ -492,6 +726,8 @@ class LogView(ScrollView, can_focus=True):
             del self._matches[:dropped_matches]
         if self._current_seq is not None and self._current_seq < first_seq:
             self._current_seq = None
+        if self._sel_anchor is not None and self._sel_cursor is not None and max(self._sel_anchor, self._sel_cursor) < first_seq:
+            self._sel_anchor = self._sel_cursor = None  # every selected line dropped out
         items = dropped_matches if self._filter_re is not None and self._filter_hide else first_seq - old_first
         if not self._wrapping():
             return items
@@ -508,7 +744,11 @@ class LogView(ScrollView, can_focus=True):
         if not lines:
             return
         prefix = self._prefix_width
-        widest = max(prefix(line) + line.width for line in lines)
+        if self.json_view:
+            shape = self._shape
+            widest = max(prefix(line) + shape(line)[1] for line in lines)
+        else:
+            widest = max(prefix(line) + line.width for line in lines)
         if widest > self._max_width:
             self._max_width = widest
         if self._wrapping():
@@ -549,9 +789,8 @@ class LogView(ScrollView, can_focus=True):
         self._rows_end = 0
         self._max_width = 0
         if self._filter_re is not None and self._filter_hide:
-            first = self._first_seq
-            lines = self._lines
-            visible = [lines[seq - first] for seq in self._matches]
+            wanted = set(self._matches)
+            visible = [line for line in self._lines if line.seq in wanted]
         else:
             visible = list(self._lines)
         self._add_items(visible)
