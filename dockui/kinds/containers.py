@@ -155,6 +155,7 @@ ACTIONS = (
            mutating=False, bulk=False, footer=False),
     Action("rename", "R", "rename", lambda c, rid, row, arg: c.rename(rid, arg), bulk=False, prompt="new name",
            prompt_value=lambda row: str(row.get("Name") or "")),
+    Action("bundle", "B", "incident bundle", verb="view", view=lambda rid, row: __import__("dockui.bundle", fromlist=["x"]).bundle_view(rid, row), mutating=False, footer=False),
 )
 
 KIND = Kind(
