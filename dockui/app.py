@@ -95,7 +95,7 @@ class DockuiApp(App):
     def _make_store(self, client: EngineClient, store: Store | None = None) -> None:
         self.client = client
         self.store = store or Store(client.clone())
-        self.stats = StatsHub(client.clone(), on_sample=self._on_sample)
+        self.stats = StatsHub(client.clone(), on_sample=self._on_sample, store=self.store)  # streams + sampler
         self.ctx = ViewContext(self.store, self.stats)
         self._late_subscribe = store is not None  # subscribed in on_mount, when messages can be posted
         self._unsubscribe = (lambda: None) if self._late_subscribe else self.store.subscribe(self._on_store_change)
@@ -114,6 +114,7 @@ class DockuiApp(App):
         with self._pending_lock:
             self._pending = StoreChange()
         self.store.start()
+        getattr(self.stats, "start", lambda: None)()  # the stats sampler
         self.store_signal.publish(Touched(engine_switched=True))
         self.refresh_header()
         self.notify(f"switched to {endpoint.display} ({source})", markup=False)
@@ -193,6 +194,7 @@ class DockuiApp(App):
             pass
         if self._start_store:
             self.store.start()
+        getattr(self.stats, "start", lambda: None)()  # every running container sampled, not only the rows on screen
         if self.config.theme:
             try:
                 self.theme = self.config.theme

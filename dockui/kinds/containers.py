@@ -50,8 +50,9 @@ def _cpu(r: Row, ctx: Any) -> str:
 
 
 def _cpu_sort(r: Row, ctx: Any) -> float:
-    s = ctx.stats.latest(r["Id"]) if ctx else None
-    return s.cpu if s else -1.0
+    """Busiest first (every running container has a figure: the stats sampler); then the rest."""
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return -s.cpu if s else 1.0
 
 
 def _mem(r: Row, ctx: Any) -> str:
@@ -60,8 +61,8 @@ def _mem(r: Row, ctx: Any) -> str:
 
 
 def _mem_sort(r: Row, ctx: Any) -> float:
-    s = ctx.stats.latest(r["Id"]) if ctx else None
-    return s.mem if s else -1
+    s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
+    return -s.mem if s else 1
 
 
 _NO_SPARK = Text(" " * 10, style="cyan")  # shared by every row without samples; cells are never mutated

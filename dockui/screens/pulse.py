@@ -3,9 +3,9 @@ sparklines, the top five by CPU and by memory, what needs a human (unhealthy, re
 exited non-zero in the last hour) and the engine's event rate; ``enter`` on a container in any
 of the three tables shows it in the containers view, ``tab`` moves between them.
 
-Everything comes from the store (no engine call on the UI thread) plus a stats hub of the
-screen's own (its streams are threads; they end with the screen), following up to ``CAP`` running
-containers; the totals say over how many of the running ones they were summed.
+Everything comes from the store (no engine call on the UI thread) plus the app's stats hub, whose
+sampler reads every running container (the same figures the containers view sorts by and the
+header sums); the totals say over how many of the running ones they were summed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .. import format as fmt
 from ..ansi import one_line
 from ..store.model import container_state
 
-CAP = 100  # stats streams the pulse follows at most
 TICK = 1.0
 SPARK = 30  # samples in a sparkline
 HOUR = 3600.0
@@ -88,9 +87,7 @@ class PulseScreen(Screen):
             yield DataTable(id="pulse-faults", cursor_type="row")
 
     def on_mount(self) -> None:
-        from ..store import StatsHub
-
-        self.hub = StatsHub(self.app.client.clone(), cap=CAP)
+        self.hub = self.app.stats  # the app's: streams for the rows on screen, the sampler for the rest
         for tid, cols in (("#pulse-cpu", ("TOP CPU", "CPU")), ("#pulse-mem", ("TOP MEMORY", "MEM")),
                           ("#pulse-faults", ("NEEDS A HUMAN", "STATE"))):
             table = self.query_one(tid, DataTable)
@@ -109,10 +106,6 @@ class PulseScreen(Screen):
         self.set_interval(TICK, self.tick)
         self.query_one("#pulse-faults", DataTable).focus()
 
-    def on_unmount(self) -> None:
-        if self.hub is not None:
-            self.hub.close()
-
     def tick(self) -> None:
         if not self.is_attached:
             return
@@ -121,8 +114,7 @@ class PulseScreen(Screen):
         snap = store.snapshot("containers")
         running = sorted((cid for cid, c in snap.items() if c.get("State") == "running"),
                          key=lambda cid: str(snap[cid].get("Name") or ""))
-        self.hub.want(running)
-        samples = {cid: s for cid in running if (s := self.hub.latest(cid)) is not None}
+        samples = self.app.stats.latest_of(running)  # the app's hub (replaced when the engine is switched)
         cpu = sum(s.cpu for s in samples.values())
         mem = sum(s.mem for s in samples.values())
         if samples:

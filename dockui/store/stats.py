@@ -2,7 +2,11 @@
 
 The hub streams ``/containers/{id}/stats`` only for the containers the UI wants (rows on
 screen and the focused one), at most ``cap`` at once; a stream ends when its container stops,
-is removed, or falls out of interest.
+is removed, or falls out of interest. Given the store, it also runs a ``Sampler``
+(``dockui/store/sampler.py``) that reads every other running container at a low rate, so the
+CPU and memory of every running container are known (sorting by CPU ranks them all, the pulse
+view and the header sum them). Both paths feed the same rings; a document without
+``precpu_stats`` (one-shot) gets its CPU figure against the container's previous sample.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 RING = 60
+RECENT = 3.0  # seconds: a container sampled this recently counts as active (its cells are rebuilt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +103,17 @@ def sample_from(s: Mapping[str, Any], prev: StatsSample | None, now: float | Non
 class StatsHub:
     """Streams stats for wanted containers only; keeps the last ``RING`` samples of each."""
 
-    def __init__(self, client: Any, on_sample: Callable[[str], None] | None = None, cap: int = 40) -> None:
+    def __init__(self, client: Any, on_sample: Callable[[str], None] | None = None, cap: int = 40,
+                 store: Any = None) -> None:
         self.client = client
         self.cap = cap
         self.on_sample = on_sample
+        self.store = store
+        self.sampler: Any = None
         self._lock = threading.Lock()
         self._rings: dict[str, deque[StatsSample]] = {}
+        self._cpu_raw: dict[str, Any] = {}  # id -> the last document's cpu_stats (a one-shot's precpu)
+        self._sampled_at: dict[str, float] = {}  # id -> monotonic time the sampler last brought a sample
         self._streams: dict[str, Any] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._wanted: list[str] = []
@@ -127,8 +137,70 @@ class StatsHub:
             return list(ring)[-n:] if len(ring) > n else list(ring)
 
     def active(self) -> set[str]:
+        """The containers whose figures may have moved lately: those streamed, and those the
+        sampler read in the last ``RECENT`` seconds (a screen rebuilds their stats cells)."""
+        cut = time.monotonic() - RECENT
+        with self._lock:
+            return set(self._threads) | {cid for cid, t in self._sampled_at.items() if t >= cut}
+
+    def streaming(self) -> set[str]:
         with self._lock:
             return set(self._threads)
+
+    def running_ids(self) -> list[str]:
+        """The running containers of the store's snapshot (empty without a store)."""
+        if self.store is None:
+            return []
+        return [cid for cid, c in self.store.snapshot("containers").items() if c.get("State") == "running"]
+
+    def latest_of(self, ids: Iterable[str]) -> dict[str, StatsSample]:
+        """The latest sample of each of ``ids`` that has one."""
+        with self._lock:
+            rings = self._rings
+            return {cid: ring[-1] for cid in ids if (ring := rings.get(cid))}
+
+    def totals(self, ids: Iterable[str] | None = None) -> tuple[float, int, int]:
+        """(CPU %, memory bytes, containers with a figure) summed over ``ids`` (default: the running ones)."""
+        got = self.latest_of(self.running_ids() if ids is None else ids)
+        return sum(s.cpu for s in got.values()), sum(s.mem for s in got.values()), len(got)
+
+    def start(self) -> None:
+        """Sample every running container of the store (the rows on screen stream as before)."""
+        if self.store is None or self.sampler is not None or self._closed:
+            return
+        from .sampler import Sampler
+
+        self.sampler = Sampler(self.client.clone() if hasattr(self.client, "clone") else self.client,
+                               running=self.running_ids, streamed=self.streaming, put=self._put_sampled,
+                               on_round=self._sampled_round)
+        self.sampler.start()
+
+    def _put_sampled(self, cid: str, doc: dict) -> float:
+        s = self.ingest(cid, doc)
+        with self._lock:
+            self._sampled_at[cid] = time.monotonic()
+        return s.cpu if s is not None else 0.0
+
+    def _sampled_round(self) -> None:
+        if self.on_sample:
+            self.on_sample("")
+
+    def ingest(self, cid: str, doc: Mapping[str, Any]) -> StatsSample | None:
+        """One stats document of ``cid`` into its ring; a document without ``precpu_stats`` (one-shot)
+        is measured against the container's previous one. Returns the sample."""
+        if str(doc.get("read", "")).startswith("0001"):
+            return None
+        with self._lock:
+            ring = self._rings.setdefault(cid, deque(maxlen=RING))
+            prev = ring[-1] if ring else None
+            pre = doc.get("precpu_stats") or {}
+            old = self._cpu_raw.get(cid)
+            if not pre.get("system_cpu_usage") and old is not None:
+                doc = {**doc, "precpu_stats": old}
+            self._cpu_raw[cid] = doc.get("cpu_stats") or {}
+            s = sample_from(doc, prev)
+            ring.append(s)
+            return s
 
     def want(self, ids: Iterable[str], running: Iterable[str] | None = None) -> None:
         """Ask for stats of ``ids`` (first ones first); only running containers are streamed."""
@@ -153,6 +225,8 @@ class StatsHub:
         self._stop(cid)
         with self._lock:
             self._rings.pop(cid, None)
+            self._cpu_raw.pop(cid, None)
+            self._sampled_at.pop(cid, None)
 
     def _stop(self, cid: str) -> None:
         with self._lock:
@@ -178,11 +252,7 @@ class StatsHub:
             for doc in stream:
                 if not isinstance(doc, dict):
                     continue
-                with self._lock:
-                    ring = self._rings.setdefault(cid, deque(maxlen=RING))
-                    prev = ring[-1] if ring else None
-                    if not doc.get("read", "").startswith("0001"):
-                        ring.append(sample_from(doc, prev))
+                self.ingest(cid, doc)
                 if self.on_sample:
                     self.on_sample(cid)
         except Exception:  # noqa: BLE001 - a broken stream just ends this container's samples
@@ -196,6 +266,8 @@ class StatsHub:
 
     def close(self) -> None:
         self._closed = True
+        if self.sampler is not None:
+            self.sampler.close()
         with self._lock:
             ids = list(self._threads)
         for cid in ids:

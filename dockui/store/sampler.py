@@ -1,0 +1,249 @@
+"""The sampler: CPU and memory of every running container, not only the rows on screen.
+
+The rows on screen keep their live stats streams (``StatsHub.want``); every other running
+container is sampled at a low rate with one-shot stats (``stats?stream=false&one-shot=true``):
+idle ones every ``idle_every(n)`` seconds (at most ``IDLE_MAX``, so each is read at least every
+10 s once the engine's own tick is counted), the busy ones (``BUSY_CPU`` % or more) every
+``BUSY_EVERY`` seconds, a new one twice in a row (a CPU figure needs two samples).
+
+Why this shape (measured on the sandbox's dockerd 20.10, API 1.41): a one-shot request is not
+answered at once: dockerd subscribes the container to its stats collector and answers at the
+collector's next tick (up to 1 s later), with an empty ``precpu_stats``; a plain
+``stream=false`` waits for two ticks (2 s) to fill ``precpu``. Both cost the daemon one (or two)
+collections of that container, which is what one second of a ``docker stats`` stream costs too.
+So one-shot it is, with the CPU figure computed against our own previous sample of the same
+container (``StatsHub`` keeps it), and the requests of one round all in flight at once: they are
+answered together at the same tick. One thread does it, waiting on all the sockets with a
+selector (at most ``INFLIGHT`` per round; an ``ssh://`` engine, where each connection is an
+``ssh`` process, gets ``INFLIGHT_SSH``), instead of a pool of threads each blocked up to a second.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import selectors
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..engine.rawhttp import build_request
+
+log = logging.getLogger("dockui.store")
+
+BUSY_CPU = 1.0  # percent: a container at least this busy is sampled every BUSY_EVERY seconds
+BUSY_EVERY = 2.0
+IDLE_MIN, IDLE_MAX = 3.0, 8.0  # seconds between samples of an idle container (the engine's tick comes on top)
+RATE = 20.0  # idle containers sampled per second, at most, before IDLE_MAX stretches it: n / RATE seconds
+PRIME_AFTER = 1.5  # a container's second sample (its first CPU figure) this long after its first
+INFLIGHT = 200
+INFLIGHT_SSH = 4
+TIMEOUT = 5.0  # seconds a round waits for its answers
+MAX_RESPONSE = 1024 * 1024
+
+
+def idle_every(n: int) -> float:
+    """Seconds between two samples of an idle container when ``n`` run."""
+    return min(IDLE_MAX, max(IDLE_MIN, n / RATE))
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        j = body.find(b"\r\n", i)
+        if j < 0:
+            break
+        size = int(body[i:j].split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            break
+        out += body[j + 2: j + 2 + size]
+        i = j + 2 + size + 2
+    return bytes(out)
+
+
+def parse_reply(raw: bytes) -> Any:
+    """The JSON document of one complete HTTP/1.1 response (read to EOF), or None for an error status."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or parts[1] != "200":
+        return None
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def fetch_all(client: Any, ids: list[str], one_shot: bool, timeout: float = TIMEOUT) -> dict[str, dict]:
+    """Stats documents of ``ids``: every request on a connection of its own, all in flight at
+    once, one thread waiting for them; a container that went away (or an error) is left out."""
+    endpoint = client.endpoint
+    params: dict[str, Any] = {"stream": False}
+    if one_shot:
+        params["one-shot"] = True
+    version = client.api_version
+    sel = selectors.DefaultSelector()
+    bufs: dict[socket.socket, tuple[str, bytearray]] = {}
+    out: dict[str, dict] = {}
+    try:
+        for cid in ids:
+            try:
+                sock = endpoint.connect(timeout)
+            except Exception:  # noqa: BLE001 - the engine is gone: this round ends here
+                break
+            try:
+                sock.sendall(build_request("GET", f"/v{version}/containers/{cid}/stats", params, None,
+                                           {"Connection": "close"}))
+                sock.setblocking(False)
+                sel.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                sock.close()
+                continue
+            bufs[sock] = (cid, bytearray())
+        deadline = time.monotonic() + timeout
+        while bufs:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            for key, _ in sel.select(left):
+                sock = key.fileobj  # type: ignore[assignment]
+                cid, buf = bufs[sock]
+                done = False
+                try:
+                    while True:
+                        data = sock.recv(65536)
+                        if not data:
+                            done = True
+                            break
+                        buf += data
+                        if len(buf) > MAX_RESPONSE:
+                            done = True
+                            buf.clear()
+                            break
+                except (BlockingIOError, ssl.SSLWantReadError):
+                    pass
+                except OSError:
+                    done = True
+                    buf.clear()
+                if done:
+                    sel.unregister(sock)
+                    sock.close()
+                    del bufs[sock]
+                    doc = parse_reply(bytes(buf)) if buf else None
+                    if isinstance(doc, dict):
+                        out[cid] = doc
+    finally:
+        for sock in bufs:
+            try:
+                sel.unregister(sock)
+            except (KeyError, ValueError):
+                pass
+            sock.close()
+        sel.close()
+    return out
+
+
+class Sampler:
+    """One daemon thread sampling the running containers that are not streamed.
+
+    ``running()`` gives the ids of the running containers (from the store's snapshot),
+    ``streamed()`` those the hub streams already, ``put(cid, doc)`` takes a stats document and
+    returns the container's CPU %, ``on_round()`` is called after a round that brought samples.
+    """
+
+    def __init__(self, client: Any, running: Callable[[], Iterable[str]], streamed: Callable[[], set[str]],
+                 put: Callable[[str, dict], float], on_round: Callable[[], None] | None = None) -> None:
+        self.client = client
+        self.running = running
+        self.streamed = streamed
+        self.put = put
+        self.on_round = on_round
+        self.due: dict[str, float] = {}  # id -> monotonic time of its next sample
+        self.seen: dict[str, int] = {}  # id -> samples taken (a new one gets two quickly)
+        self.rounds = 0
+        self.requests = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="stats-sampler", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+
+    def plan(self, now: float) -> list[str]:
+        """The ids due now, most overdue first, at most one round's worth; forgets stopped ones."""
+        running = set(self.running())
+        streamed = self.streamed()
+        for cid in [c for c in self.due if c not in running]:
+            del self.due[cid]
+            self.seen.pop(cid, None)
+        for cid in running:
+            self.due.setdefault(cid, now)
+        due = [cid for cid, t in self.due.items() if t <= now and cid not in streamed]
+        due.sort(key=self.due.__getitem__)
+        cap = INFLIGHT_SSH if getattr(self.client.endpoint, "scheme", "") == "ssh" else INFLIGHT
+        return due[:cap]
+
+    def _one_shot(self) -> bool:
+        try:
+            return self.client.version_at_least("1.41")
+        except Exception:  # noqa: BLE001 - version unknown yet: the plain form works everywhere
+            return False
+
+    def _run(self) -> None:
+        one_shot: bool | None = None
+        while not self._stop.is_set():
+            now = time.monotonic()
+            try:
+                ids = self.plan(now)
+            except Exception:  # noqa: BLE001 - the store is between engines: try again shortly
+                ids = []
+            if not ids:
+                nxt = min(self.due.values(), default=now + 1.0)
+                self._stop.wait(min(1.0, max(0.05, nxt - now)))
+                continue
+            if one_shot is None:
+                one_shot = self._one_shot()
+            try:
+                docs = fetch_all(self.client, ids, one_shot)
+            except Exception:  # noqa: BLE001 - never let the sampler die; the next round tries again
+                log.debug("stats round failed", exc_info=True)
+                docs = {}
+            self.rounds += 1
+            self.requests += len(ids)
+            now = time.monotonic()
+            every = idle_every(len(self.due))
+            for cid in ids:
+                doc = docs.get(cid)
+                if cid not in self.due:
+                    continue
+                if doc is None or str(doc.get("read", "")).startswith("0001"):
+                    self.due[cid] = now + every  # not running any more, or gone: the store will say
+                    continue
+                cpu = self.put(cid, doc)
+                n = self.seen[cid] = self.seen.get(cid, 0) + 1
+                if n == 1:
+                    self.due[cid] = now + PRIME_AFTER
+                else:
+                    self.due[cid] = now + (BUSY_EVERY if cpu >= BUSY_CPU else every)
+            if docs and self.on_round is not None:
+                self.on_round()
+            if self._stop.is_set():
+                return
+            if len(docs) < len(ids) and not docs:
+                self._stop.wait(1.0)  # nothing answered: do not spin on a sick engine
+
+
+__all__ = ["Sampler", "fetch_all", "idle_every", "parse_reply"]

@@ -1,0 +1,146 @@
+"""Every running container ranked (issue 23 section 1), against the sandbox engine: the one-shot
+CPU math, the sampler reading containers nobody streams, and a container that sorts last by name
+and is off screen rising to the top of the CPU-sorted list once it starts burning CPU."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+
+from dockui.engine import EngineClient
+from dockui.store import StatsHub, Store
+from dockui.store.sampler import fetch_all, idle_every, parse_reply
+from dockui.store.stats import cpu_percent
+
+from .kindview import make_app, run, screen_text, wait_text
+
+BUSY = "renice -n 19 $$ >/dev/null 2>&1; while :; do :; done"
+
+
+def _doc(total: int, system: int, cpus: int = 2, pre: dict | None = None) -> dict:
+    return {"read": "2026-12-04T10:00:00Z", "cpu_stats": {"cpu_usage": {"total_usage": total}, "system_cpu_usage": system,
+                                                         "online_cpus": cpus},
+            "precpu_stats": pre or {}, "memory_stats": {"usage": 100, "limit": 1000}}
+
+
+def test_one_shot_cpu_is_measured_against_the_previous_sample():
+    """A one-shot document has no precpu: the hub takes the container's previous one instead."""
+    hub = StatsHub(None)
+    first = hub.ingest("c", _doc(1_000, 10_000))
+    assert first is not None and first.cpu == 0.0  # one sample: no figure yet
+    second = hub.ingest("c", _doc(1_000 + 500, 10_000 + 2_000))
+    assert second is not None and abs(second.cpu - 500 / 2_000 * 2 * 100) < 1e-9  # 50 %
+    # a streamed document brings its own precpu: that one counts
+    pre = {"cpu_usage": {"total_usage": 1_400}, "system_cpu_usage": 11_000}
+    third = hub.ingest("c", _doc(1_600, 12_000, pre=pre))
+    assert third is not None and abs(third.cpu - cpu_percent(_doc(1_600, 12_000, pre=pre))) < 1e-9
+    assert hub.totals(["c"])[2] == 1 and 0 < hub.totals(["c"])[0]
+    assert idle_every(10) == 3.0 and idle_every(100) == 5.0 and idle_every(1000) == 8.0
+
+
+def test_parse_reply_plain_and_chunked():
+    body = b'{"a": 1}'
+    assert parse_reply(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n" + body) == {"a": 1}
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n5\r\n\": 1}\r\n0\r\n\r\n"
+    assert parse_reply(chunked) == {"a": 1}
+    assert parse_reply(b"HTTP/1.1 404 Not Found\r\n\r\n{}") is None
+
+
+def test_one_shot_on_this_engine_and_the_fan_out(client: EngineClient, make_container):
+    """What the engine does (the sampler's design rests on it): one-shot stats come with an empty
+    precpu; two of them a second apart give the CPU figure ``docker stats`` shows; many requests
+    in flight at once are all answered (together, at the collector's tick)."""
+    busy = make_container(BUSY)
+    idle = [make_container() for _ in range(3)]
+    one = client.stats(busy, stream=False, one_shot=True)
+    assert not (one.get("precpu_stats") or {}).get("system_cpu_usage")
+    hub = StatsHub(None)
+    hub.ingest(busy, one)
+    time.sleep(1.5)
+    s = hub.ingest(busy, client.stats(busy, stream=False, one_shot=True))
+    assert s is not None and s.cpu > 5, s  # niced, on a loaded 2-CPU machine
+    t0 = time.monotonic()
+    docs = fetch_all(client, [busy, *idle, "0" * 64], one_shot=True)
+    took = time.monotonic() - t0
+    assert set(docs) == {busy, *idle}  # the unknown id is left out, not an error
+    assert took < 4.0, took  # answered together (one tick), not one after another
+    assert all(d["memory_stats"].get("usage") for d in docs.values())
+
+
+def test_the_sampler_reads_running_containers_nobody_streams(client: EngineClient, make_container):
+    busy = make_container(BUSY)
+    idle = make_container()
+    store = Store(client.clone())
+    store.start()
+    got = threading.Event()
+    hub = StatsHub(client.clone(), on_sample=lambda cid: got.set(), store=store)
+    try:
+        assert store.wait_loaded(20)
+        hub.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            b, i = hub.latest(busy), hub.latest(idle)
+            if b is not None and i is not None and b.cpu > 5:
+                break
+            time.sleep(0.2)
+        b, i = hub.latest(busy), hub.latest(idle)
+        assert b is not None and b.cpu > 5, b
+        assert i is not None and i.cpu < 5 and i.mem > 0, i
+        assert hub.streaming() == set()  # nothing was streamed: the sampler alone
+        assert got.is_set() and busy in hub.active()
+        cpu, mem, n = hub.totals()
+        assert n >= 2 and cpu > 5 and mem > 0
+    finally:
+        hub.close()
+        store.stop()
+
+
+def _first_row(text: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(r"\bNAME\b.*\bSTATE\b", line):
+            return lines[i + 1] if i + 1 < len(lines) else ""
+    return ""
+
+
+def test_an_off_screen_container_that_starts_burning_cpu_rises_to_the_top(client: EngineClient, make_container):
+    """30 idle containers and ``...-zzz-hog`` (sorted last by name, off a 100x24 screen); sorted by
+    CPU, the hog is at the top within 15 s of starting a busy loop, with nothing scrolled."""
+    prefix = "rk" + uuid.uuid4().hex[:6]
+    for n in range(30):
+        make_container(name=f"{prefix}-aaa-{n:02d}")
+    hog = make_container(name=f"{prefix}-zzz-hog")
+
+    async def main():
+        app = make_app("containers")
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_text(pilot, app, ["Containers", f"{prefix}-aaa-00"], timeout=30)
+            await pilot.press("slash", *prefix, "enter")
+            await wait_text(pilot, app, ["[31/", f"{prefix}-aaa-00"], timeout=30)
+            await pilot.press("C")
+            text = await wait_text(pilot, app, ["sort: cpu"], timeout=10)
+            assert f"{prefix}-zzz-hog" not in text  # off screen
+            # every idle one has a figure, the hog too (the sampler), before it gets busy
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and app.stats.latest(hog) is None:
+                await pilot.pause(0.2)
+            assert app.stats.latest(hog) is not None
+            ex = client.exec_create(hog, ["sh", "-c", BUSY])
+            client.exec_start(ex["Id"], detach=True)
+            t0 = time.monotonic()
+            deadline = t0 + 15
+            text = ""
+            while time.monotonic() < deadline:
+                await pilot.pause(0.2)
+                text = screen_text(app)
+                if f"{prefix}-zzz-hog" in _first_row(text):
+                    break
+            took = time.monotonic() - t0
+            assert f"{prefix}-zzz-hog" in _first_row(text), f"not on top after {took:.1f} s:\n{text}"
+            assert re.search(r"\d+(\.\d+)?%", _first_row(text)), _first_row(text)
+            assert app.stats.latest(hog).cpu > 5
+            print(f"the hog reached the top {took:.1f} s after it started burning CPU")
+
+    run(main())
