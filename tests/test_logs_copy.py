@@ -129,7 +129,7 @@ def test_copy_is_cut_at_the_bound_and_says_so(make_container, unique):
             lines = copied.split("\n")
             assert [ln.split()[1] for ln in lines] == [str(i) for i in range(30, 30 + len(lines))]
             assert 20 <= len(lines) < 30, len(lines)
-            assert all(len(ln) == len(f"long {i} ") + 4000 for ln, i in zip(lines, range(30, 60)))  # whole lines
+            assert all(len(ln) == len(f"long {i} ") + 4000 for ln, i in zip(lines, range(30, 60), strict=False))  # whole lines
             text = notices(app)
             assert f"copied {len(lines)} of 30 lines" in text and "cut at the clipboard limit of 100.0 KB" in text, text
             # the terminal shows it too (the notice wraps inside its box)
