@@ -139,8 +139,22 @@ def _kill_cgroup(parent: str) -> None:
 class BenchEngine:
     """Start, reuse and stop the private bench engine; ``client()`` for API calls, ``docker()`` for the CLI."""
 
-    def __init__(self) -> None:
-        self.host = HOST
+    def __init__(self, name: str = "") -> None:
+        """``name`` (e.g. "scale"): a second, independent engine beside the main one, with its own
+        state directory, socket, exec-root, cgroup parent and containerd namespace."""
+        sfx = f"-{name}" if name else ""
+        self.name = name or "bench"
+        self.dir = DIR.with_name(DIR.name + sfx) if name else DIR
+        self.lock_path = self.dir.with_name(self.dir.name + ".lock") if name else LOCK
+        self.sock = self.dir / "docker.sock"
+        self.host = f"unix://{self.sock}"
+        self.pidfile = self.dir / "dockerd.pid"
+        self.logfile = self.dir / "dockerd.log"
+        self.data = self.dir / "data"
+        self.config = self.dir / "daemon.json"
+        self.exec_root = EXEC_ROOT.with_name(EXEC_ROOT.name + sfx) if name else EXEC_ROOT
+        self.namespace = NAMESPACE + sfx
+        self.cgroup = self.namespace
         self._proc: subprocess.Popen | None = None
         self._lock_fd: int | None = None
         self.started_here = False
@@ -148,7 +162,7 @@ class BenchEngine:
 
     # --- locking: one benchmark session at a time -----------------------------------------
     def lock(self, wait: float = 900.0) -> None:
-        fd = os.open(LOCK, os.O_CREAT | os.O_RDWR, 0o644)
+        fd = os.open(self.lock_path, os.O_CREAT | os.O_RDWR, 0o644)
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -157,7 +171,7 @@ class BenchEngine:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     os.close(fd)
-                    raise RuntimeError(f"another benchmark holds {LOCK}") from None
+                    raise RuntimeError(f"another benchmark holds {self.lock_path}") from None
                 time.sleep(0.5)
         self._lock_fd = fd
 
@@ -168,19 +182,19 @@ class BenchEngine:
 
     # --- state ---------------------------------------------------------------------------
     def pid(self) -> int | None:
-        return _read_pid(PIDFILE, "dockerd")
+        return _read_pid(self.pidfile, "dockerd")
 
     def containerd_pid(self) -> int | None:
-        return _read_pid(EXEC_ROOT / "containerd" / "containerd.pid", "containerd")
+        return _read_pid(self.exec_root / "containerd" / "containerd.pid", "containerd")
 
     def engine_pids(self) -> list[int]:
         """dockerd, its containerd and the containerd shims of its containers."""
         pids = [p for p in (self.pid(), self.containerd_pid()) if p]
-        pids += [p for p in pids_matching(f"-address {EXEC_ROOT}/containerd/containerd.sock") if p not in pids]
+        pids += [p for p in pids_matching(f"-address {self.exec_root}/containerd/containerd.sock") if p not in pids]
         return pids
 
     def answers(self, timeout: float = 5.0) -> bool:
-        if not SOCK.exists():
+        if not self.sock.exists():
             return False
         try:
             c = EngineClient(self.host, timeout=timeout)
@@ -218,22 +232,22 @@ class BenchEngine:
                 os.kill(pid, signal.SIGKILL)
             _wait_gone(pid, 10)
         self._cleanup_leftovers()
-        DIR.mkdir(parents=True, exist_ok=True)
-        DATA.mkdir(parents=True, exist_ok=True)
-        EXEC_ROOT.mkdir(parents=True, exist_ok=True)
-        if not CONFIG.exists():
-            CONFIG.write_text("{}\n")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.exec_root.mkdir(parents=True, exist_ok=True)
+        if not self.config.exists():
+            self.config.write_text("{}\n")
         # its own network namespace: `unshare --net` execs dockerd (same pid), which creates no
         # interface anywhere (--bridge=none) and cannot see the host's docker0
         argv = [
             "unshare", "--net", "--", "dockerd",
-            f"--config-file={CONFIG}", f"--data-root={DATA}", f"--exec-root={EXEC_ROOT}", f"--pidfile={PIDFILE}",
-            f"--host={self.host}", f"--cgroup-parent=/{CGROUP}", f"--containerd-namespace={NAMESPACE}",
-            f"--containerd-plugins-namespace={NAMESPACE}-plugins", "--bridge=none", "--iptables=false",
+            f"--config-file={self.config}", f"--data-root={self.data}", f"--exec-root={self.exec_root}", f"--pidfile={self.pidfile}",
+            f"--host={self.host}", f"--cgroup-parent=/{self.cgroup}", f"--containerd-namespace={self.namespace}",
+            f"--containerd-plugins-namespace={self.namespace}-plugins", "--bridge=none", "--iptables=false",
             "--ip-masq=false", "--shutdown-timeout=3", "--log-level=warn",
         ]
-        log("starting the bench dockerd")
-        with open(LOG, "ab") as logf:
+        log(f"starting the {self.name} dockerd")
+        with open(self.logfile, "ab") as logf:
             logf.write(f"---- {time.strftime('%Y-%m-%dT%H:%M:%S')} start\n".encode())
             logf.flush()
             self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
@@ -248,7 +262,7 @@ class BenchEngine:
             if self._proc.poll() is not None:
                 break
             time.sleep(0.25)
-        tail = LOG.read_text(errors="replace").splitlines()[-30:]
+        tail = self.logfile.read_text(errors="replace").splitlines()[-30:]
         self.down()
         raise RuntimeError("the bench dockerd did not come up; tail of its log:\n" + "\n".join(tail))
 
@@ -262,16 +276,16 @@ class BenchEngine:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(cpid, signal.SIGKILL)
                 _wait_gone(cpid, 5)
-        _kill_cgroup(CGROUP)
-        for p in pids_matching(f"-address {EXEC_ROOT}/containerd/containerd.sock"):
+        _kill_cgroup(self.cgroup)
+        for p in pids_matching(f"-address {self.exec_root}/containerd/containerd.sock"):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(p, signal.SIGKILL)
-        _umount_under(EXEC_ROOT, DATA)
+        _umount_under(self.exec_root, self.data)
         # dockerd reuses a containerd whose pid file names a live pid -- a zombie passes that check
         for f in ("containerd.pid", "containerd.sock", "containerd.sock.ttrpc"):
             with contextlib.suppress(FileNotFoundError):
-                (EXEC_ROOT / "containerd" / f).unlink()
-        for f in (PIDFILE, SOCK):
+                (self.exec_root / "containerd" / f).unlink()
+        for f in (self.pidfile, self.sock):
             with contextlib.suppress(FileNotFoundError):
                 f.unlink()
 
@@ -291,13 +305,13 @@ class BenchEngine:
                 self._proc.wait(5)
             self._proc = None
         self._cleanup_leftovers()
-        shutil.rmtree(EXEC_ROOT, ignore_errors=True)
+        shutil.rmtree(self.exec_root, ignore_errors=True)
         self.started_here = False
 
     def purge(self) -> None:
         self.down()
-        _umount_under(DIR)
-        shutil.rmtree(DATA, ignore_errors=True)
+        _umount_under(self.dir)
+        shutil.rmtree(self.data, ignore_errors=True)
 
     # --- image ---------------------------------------------------------------------------
     def ensure_image(self) -> None:
@@ -334,7 +348,7 @@ class BenchEngine:
 
 
 @contextlib.contextmanager
-def bench_engine(keep: bool = False) -> Iterator[BenchEngine]:
+def bench_engine(keep: bool = False, name: str = "") -> Iterator[BenchEngine]:
     """Lock, start (or reuse) the bench engine, and stop it afterwards unless ``keep``.
 
     SIGTERM and SIGHUP are turned into exceptions meanwhile, so clean-up runs on them too.
@@ -344,7 +358,7 @@ def bench_engine(keep: bool = False) -> Iterator[BenchEngine]:
         raise SystemExit(128 + signum)
 
     old = {s: signal.signal(s, raise_exit) for s in (signal.SIGTERM, signal.SIGHUP)}
-    eng = BenchEngine()
+    eng = BenchEngine(name)
     eng.lock()
     try:
         eng.up()
@@ -366,20 +380,21 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(description="the private benchmark engine")
     p.add_argument("command", choices=("up", "down", "status", "purge", "env"))
+    p.add_argument("--name", default="", help="a second engine's name (bench_scale uses: scale, busy)")
     args = p.parse_args(argv)
-    eng = BenchEngine()
+    eng = BenchEngine(args.name)
     if args.command == "env":
-        print(f"export DOCKER_HOST={HOST}")
+        print(f"export DOCKER_HOST={eng.host}")
         return 0
     if args.command == "status":
         ok = eng.answers()
-        print(f"bench engine: {'up' if ok else 'down'}  {HOST}" + (f"  (dockerd {eng.version}, pid {eng.pid()})" if ok else ""))
+        print(f"bench engine: {'up' if ok else 'down'}  {eng.host}" + (f"  (dockerd {eng.version}, pid {eng.pid()})" if ok else ""))
         return 0 if ok else 3
     eng.lock()
     try:
         if args.command == "up":
             eng.up()
-            print(f"export DOCKER_HOST={HOST}")
+            print(f"export DOCKER_HOST={eng.host}")
         elif args.command == "down":
             eng.down()
         elif args.command == "purge":

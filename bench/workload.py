@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from dockui.engine import Conflict, EngineClient, NotFound
@@ -67,8 +68,10 @@ def current(client: EngineClient) -> dict[str, dict]:
     return {(r.get("Names") or ["/"])[0].lstrip("/"): r for r in rows}
 
 
-def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = THREADS) -> dict[str, float]:
-    """Make the workload exist as specified; return timings (seconds) of what had to be done."""
+def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = THREADS,
+           spec: Callable[[int, int], dict] = spec_of) -> dict[str, float]:
+    """Make the workload exist as specified (``spec(i, running)``: what container ``i`` is); return
+    timings (seconds) of what had to be done."""
     client = eng.client()
     have = current(client)
     local = _Clients()
@@ -76,21 +79,22 @@ def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = 
 
     def make(i: int) -> None:
         c = _pool_client(local, eng.host)
-        spec = spec_of(i, running)
+        want = spec(i, running)
         try:
-            cid = c.create_container(IMAGE, spec["cmd"], name=name_of(i), labels=spec["labels"],
-                                     host_config={"Init": True, "NetworkMode": "none"})["Id"]
+            cid = c.create_container(IMAGE, want["cmd"], name=name_of(i), labels=want["labels"],
+                                     host_config={"Init": True, "NetworkMode": "none", **want.get("host_config", {})})["Id"]
         except Conflict:
             cid = name_of(i)
-        if spec["state"] in ("running", "exited"):
+        if want["state"] in ("running", "exited"):
             c.start(cid)
 
     def restart(name: str) -> None:
         _pool_client(local, eng.host).start(name)
 
     missing = [i for i in range(n) if name_of(i) not in have]
-    # after an engine restart the running ones have exited: start them again
-    stopped = [name_of(i) for i in range(min(n, running)) if name_of(i) in have and have[name_of(i)].get("State") != "running"]
+    # after an engine restart the running ones have exited (and a grown workload runs more): start them
+    stopped = [name_of(i) for i in range(n) if name_of(i) in have and spec(i, running)["state"] == "running"
+               and have[name_of(i)].get("State") != "running"]
     if missing or stopped:
         log(f"workload: creating {len(missing)} containers, starting {len(stopped)} on {threads} threads")
     t0 = time.perf_counter()
@@ -108,7 +112,7 @@ def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         rows = current(client)
-        should_run = {name_of(i) for i in range(min(n, running))}
+        should_run = {name_of(i) for i in range(n) if spec(i, running)["state"] == "running"}
         if all(r.get("State") != "running" for name, r in rows.items() if name not in should_run):
             break
         time.sleep(0.2)
