@@ -133,3 +133,25 @@ def test_filter_cost_on_a_100k_line_buffer_and_incremental_matching():
             assert set_ms < 3000 and toggle_ms < 3000 and flood_ms < 3000  # hang guards on a loaded machine
 
     asyncio.run(main())
+
+
+def test_typing_a_longer_pattern_narrows_the_matches_exactly():
+    texts = ["Error one", "error two", "terror", "ERR", "warn", "e.r", "exr", "K-line", "\u212a-kelvin", "plain"]
+
+    async def main():
+        app = LogApp()
+        async with app.run_test(size=(80, 20)) as pilot:
+            view = app.query_one(LogView)
+            view.append_lines([("stdout", t, None) for t in texts * 3])
+            await pilot.pause()
+            for typed in (["e", "er", "err", "erro", "error", "error t"], ["e", "e.", "e.r"], ["k", "k-"], ["x", "ex"]):
+                for hide in (True, False):
+                    view.set_filter(None)
+                    for pattern in typed:
+                        view.set_filter(pattern, regex=True, hide=hide)  # narrowed from the previous one when it may
+                        got = list(view._matches)
+                        view._rebuild(refilter=True)  # the same pattern matched on every line
+                        assert got == view._matches, (typed, pattern, got, view._matches)
+            assert [view._line_at(seq).plain for seq in view._matches] == ["exr"] * 3, [view._line_at(seq).plain for seq in view._matches]
+
+    asyncio.run(main())

@@ -59,6 +59,11 @@ from dockui.widgets.logjson import pretty_line
 __all__ = ["LogLine", "LogView"]
 
 _STDERR_MARK = "▌"
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()]")
+
+
+def _width(line: LogLine) -> int:
+    return line.width
 
 
 class LogLine:
@@ -170,6 +175,7 @@ class LogView(ScrollView, can_focus=True):
         self._next_seq = 0
         self._filter_pattern: str | None = None
         self._filter_regex = False
+        self._filter_literal: str | None = None  # the filter as a lower-case ASCII literal, when it is one
         self._filter_re: re.Pattern[str] | None = None
         self._filter_hide = True
         self.filter_error: str | None = None
@@ -298,6 +304,8 @@ class LogView(ScrollView, can_focus=True):
         stays and matches are only highlighted (``n``/``N`` jump between them).
         """
         self.filter_error = None
+        narrow_from = self._filter_literal if self._filter_re is not None else None
+        self._filter_literal = None
         if not pattern:
             self._filter_pattern = None
             self._filter_re = None
@@ -314,9 +322,13 @@ class LogView(ScrollView, can_focus=True):
             if compiled is None:
                 compiled = re.compile(re.escape(pattern), re.IGNORECASE)
             self._filter_re = compiled
+            if pattern.isascii() and (compiled.pattern != pattern or not _REGEX_SPECIAL.search(pattern)):
+                self._filter_literal = pattern.lower()
         self._current_seq = None
         self._sel_anchor = self._sel_cursor = None
-        self._rebuild(refilter=True)
+        # typing on: a literal that contains the previous one can only match lines that matched it
+        narrow = narrow_from is not None and self._filter_literal is not None and narrow_from in self._filter_literal
+        self._rebuild(refilter=True, narrow=narrow)
 
     def set_hide(self, hide: bool) -> None:
         """Hide the lines that do not match, or show them all with matches highlighted.
@@ -747,8 +759,10 @@ class LogView(ScrollView, can_focus=True):
         if self.json_view:
             shape = self._shape
             widest = max(prefix(line) + shape(line)[1] for line in lines)
-        else:
+        elif self.show_timestamps:
             widest = max(prefix(line) + line.width for line in lines)
+        else:
+            widest = 1 + max(map(_width, lines))
         if widest > self._max_width:
             self._max_width = widest
         if self._wrapping():
@@ -771,18 +785,24 @@ class LogView(ScrollView, can_focus=True):
                 self.scroll_to(y=max(0, self.scroll_y - dropped_rows), animate=False)
         self.refresh()
 
-    def _rebuild(self, refilter: bool = False) -> None:
-        """Recompute matches (if asked), rows and width, keeping the top line in view."""
+    def _rebuild(self, refilter: bool = False, narrow: bool = False) -> None:
+        """Recompute matches (if asked; with ``narrow`` only among the current ones), rows and
+        width, keeping the top line in view."""
         anchor: int | None = None
         if not self.following and self._row_count():
             anchor = self._current_seq
             if anchor is None:
                 anchor = self._item_seq(min(self._row_item(int(self.scroll_y)), self._item_count() - 1))
         if refilter:
+            old = self._matches
             self._matches = []
             if self._filter_re is not None:
                 search = self._filter_re.search
-                self._matches = [line.seq for line in self._lines if search(line.plain)]
+                if narrow:
+                    before = set(old)
+                    self._matches = [line.seq for line in self._lines if line.seq in before and search(line.plain)]
+                else:
+                    self._matches = [line.seq for line in self._lines if search(line.plain)]
         self._strip_cache.clear()
         self._wrap_width = self._content_width() if self.wrap else 0
         self._row_starts = []
