@@ -74,6 +74,9 @@ class DockuiApp(App):
         self.no_color = bool(os.environ.get("NO_COLOR"))
         super().__init__(ansi_color=self.no_color)
         self.config = config or Config()
+        from .custom import load as load_commands
+
+        load_commands(self.config)  # the [[commands]] entries onto their kinds' actions (warnings shown on mount)
         self.MIN_REPAINT = self.config.refresh
         self.STATS_REPAINT = self.config.stats_refresh
         self.client = client
@@ -239,6 +242,9 @@ class DockuiApp(App):
             return
         self._shut = True
         # quitting: the shells must not outlive dockui; give their hang-ups a moment to land
+        from .custom import stop_all
+
+        stop_all()  # custom commands still running (output views, background)
         self.sessions.close_all(wait=1.5)
         self._unsubscribe()
         self.stats.close()
@@ -376,6 +382,18 @@ class DockuiApp(App):
 
     def on_action_report(self, message: ActionReport) -> None:
         self.notify(message.text, severity=message.severity, timeout=message.timeout, markup=False)  # type: ignore[arg-type]
+
+    def on_host_command(self, message: Any) -> None:
+        """A custom command (``in = "host"``, ``terminal = true``, dockui/custom.py): the dashboard
+        steps aside as for ``T`` and the user's terminal runs it."""
+        from .custom import run_in_terminal
+
+        try:
+            with self.suspend():
+                note = run_in_terminal(message.runs)
+        except Exception as exc:  # noqa: BLE001 - headless or no tty: say so, keep running
+            note = f"full-terminal command unavailable here: {exc}"
+        self.notify(f"{message.label}: {one_line(note, 200)}", markup=False)
 
     def on_handover(self, message: Handover) -> None:
         """Suspend the dashboard and give the real terminal to a shell in the container."""

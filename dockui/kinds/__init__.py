@@ -53,10 +53,34 @@ def command(text: str) -> tuple[Kind, Command, str] | None:
     return None
 
 
+_BUILTIN: dict[str, Kind] = {}  # kinds as their modules define them, before ``extend``
+
+
+def base(name: str) -> Kind:
+    """Kind ``name`` as its module defines it (without the user's custom commands)."""
+    return _BUILTIN.get(name) or KINDS[name]
+
+
+def extended() -> list[str]:
+    return list(_BUILTIN)
+
+
+def extend(name: str, actions: tuple[Action, ...], replace: frozenset[str] = frozenset()) -> None:
+    """Kind ``name`` with ``actions`` added (the user's ``[[commands]]``, see dockui/custom.py) and
+    the built-in actions whose ids are in ``replace`` left out; each call starts again from the
+    kind as its module defines it, so footer, help, read-only guard and marks read one record."""
+    import dataclasses
+
+    kind = _BUILTIN.setdefault(name, KINDS[name])
+    kept = tuple(a for a in kind.actions if a.id not in replace)
+    KINDS[name] = dataclasses.replace(kind, actions=kept + tuple(actions)) if actions or replace else kind
+
+
 def complete(prefix: str) -> list[str]:
     """Kind names (and aliases) that start with ``prefix``, for ``:`` completion."""
     p = prefix.lower()
     return sorted({a for a in ALIASES if a.startswith(p)}, key=lambda a: (a not in KINDS, len(a), a))
 
 
-__all__ = ["ALIASES", "KINDS", "Action", "Column", "Command", "Kind", "command", "complete", "get", "lookup"]
+__all__ = ["ALIASES", "KINDS", "Action", "Column", "Command", "Kind", "base", "command", "complete", "extend", "extended", "get",
+           "lookup"]

@@ -79,9 +79,10 @@ class HelpScreen(Screen):
         rows: dict[tuple[str, str], list[str]] = {}  # (key, label) -> the kinds it applies to, from the registry
         for kind in KINDS.values():
             for a in kind.actions:
-                rows.setdefault((a.key, a.label + (" (asks first)" if a.destructive else "")), []).append(kind.name)
+                source = f" (from {a.source})" if getattr(a, "source", "") else ""  # a [[commands]] entry of config.toml
+                rows.setdefault((a.key, a.label + (" (asks first)" if a.destructive else "") + source), []).append(kind.name)
         for (key, label), kinds in rows.items():
-            t.add_row(self.app.key_display(key), label, ", ".join(kinds))
+            t.add_row(self.app.key_display(key), Text(label), ", ".join(kinds))  # Text: a user's label is not markup
         with VerticalScroll():
             yield Static(t)
 

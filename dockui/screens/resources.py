@@ -628,7 +628,11 @@ class ResourcesScreen(Screen):
         if not targets:
             return
         rid, row = targets[0]
-        if act.verb:
+        if act.verb == "custom":  # a [[commands]] entry of config.toml: every target (dockui/custom.py)
+            from ..custom import perform
+
+            perform(self, act, targets)
+        elif act.verb:
             getattr(self, f"_verb_{act.verb}")(act, rid, row)
         elif act.prompt:
             self._ask(act, rid, row)

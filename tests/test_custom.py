@@ -1,0 +1,269 @@
+"""Custom commands (issue 21 section 1): ``[[commands]]`` entries of config.toml become keys on
+their kinds. Pilot tests against the sandbox engine read what the terminal finally shows; the
+host commands run a small Python program that writes the argv it got as JSON, so "one argument"
+is checked by the program itself, not by dockui."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockui import custom
+from dockui import kinds as registry
+from dockui.app import DockuiApp
+from dockui.config import Config, load
+from dockui.engine import EngineClient
+
+from .conftest import engine_host
+from .kindview import run, screen_text, unique, wait_text
+
+HOSTILE = "x; rm -rf ~"
+ESCAPES = "\x1b]52;c;ZXZpbA==\x07\x1b]0;zaptitle\x07\x1b[2Jzap\x9b2J$(touch /tmp/pwned)`id`'\""
+ARGV_WRITER = "import json, sys; json.dump(sys.argv[2:], open(sys.argv[1], 'w'))"
+
+
+@pytest.fixture(autouse=True)
+def _reset_registry():
+    yield
+    custom.install([])  # no custom actions left on the kinds for the next test
+
+
+def make_app(commands: list[dict], readonly: bool = False) -> DockuiApp:
+    cfg = Config(commands=commands)
+    return DockuiApp(EngineClient(engine_host(), timeout=30, readonly=readonly), first_screen="containers", config=cfg)
+
+
+def writer(tmp_path: Path) -> tuple[str, Path]:
+    """A program that writes its arguments as JSON to a file: (the command's head, the file)."""
+    script = tmp_path / "argv.py"
+    script.write_text(ARGV_WRITER)
+    out = tmp_path / "argv.json"
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(script))} {shlex.quote(str(out))}", out
+
+
+async def focus(pilot, app, name: str) -> None:
+    await pilot.press("slash", *name, "enter")
+    await wait_text(pilot, app, [f"filter: {name}", "[1/"], timeout=30)
+
+
+# --- parsing and expansion (no engine) -----------------------------------------------------------
+def test_broken_entries_warn_naming_the_entry_and_the_field():
+    specs, warnings = custom.parse([
+        {"label": "nokey", "command": "echo"},
+        {"key": "g", "label": "typo", "command": "echo {nmae}"},
+        {"key": "g", "label": "badkind", "command": "echo", "kinds": ["containres"]},
+        {"key": "g", "label": "badin", "command": "echo", "in": "cloud"},
+        {"key": "g", "label": "setting", "command": "echo", "confrim": True},
+        {"key": "g", "label": "quote", "command": "echo 'open"},
+        {"key": "g", "label": "nolabelkey", "command": "echo {label:}"},
+        {"key": "g", "label": "boolish", "command": "echo", "confirm": "yes"},
+        "not a table",
+        {"key": "G", "label": "good", "command": "echo {name} {label:a.b} {env:HOME}"},
+    ])
+    assert [s.label for s in specs] == ["good"]
+    text = "\n".join(warnings)
+    for entry, what in [("#1 'nokey'", "missing key"), ("#2 'typo'", "unknown field {nmae}"),
+                        ("#3 'badkind'", "unknown kind 'containres'"), ("#4 'badin'", "bad in = 'cloud'"),
+                        ("#5 'setting'", "unknown setting 'confrim'"), ("#6 'quote'", "cannot be split"),
+                        ("#7 'nolabelkey'", "{label:} needs a name"), ("#8 'boolish'", "confirm should be true or false"),
+                        ("#9", "should be a table")]:
+        assert any(entry in w and what in w for w in warnings), (entry, what, text)
+    assert specs[0].fields == ("name", "label:a.b", "env:HOME") and specs[0].needs_inspect
+
+
+def test_config_file_commands_reach_the_parser(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[[commands]]\nkey = "D"\nlabel = "dive"\ncommand = "dive {image}"\nin = "host"\nterminal = true\n'
+                    '[[commands]]\nlabel = "broken"\ncommand = "x"\n')
+    cfg = load(path)
+    specs, warnings = custom.parse(cfg.commands)
+    assert [(s.key, s.where, s.terminal, s.args) for s in specs] == [("D", "host", True, ("dive", "{image}"))]
+    assert warnings and "'broken'" in warnings[0] and "missing key" in warnings[0]
+
+
+def test_fields_stay_one_argument_and_shell_quotes_them(tmp_path):
+    kind = registry.get("containers")
+    row = {"Id": "c" * 64, "Name": HOSTILE, "Image": ESCAPES, "Labels": {"k": "a b"}, "Project": "p"}
+    specs, warnings = custom.parse([
+        {"key": "g", "command": "prog --name={name} {image} {label:k} {{literal}} {engine}", "in": "host"},
+        {"key": "h", "command": f"printf '%s|%s|%s' {{name}} {{image}} {{label:k}} > {tmp_path}/out", "in": "host",
+         "shell": True},
+    ])
+    assert not warnings
+    argv = custom.expand(specs[0], kind, row["Id"], row, "ctx-a")
+    assert argv == ["prog", f"--name={HOSTILE}", ESCAPES, "a b", "{literal}", "ctx-a"]
+    assert custom.expand(specs[0], kind, row["Id"], {**row, "Engine": "prod-2"}, "ctx-a")[-1] == "prod-2"
+    sh = custom.expand(specs[1], kind, row["Id"], row, "")
+    assert sh[:2] == ["sh", "-c"] and shlex.quote(HOSTILE) in sh[2]
+    subprocess.run(sh, check=True, timeout=10)  # the shell gets each value as one quoted word
+    assert (tmp_path / "out").read_text() == f"{HOSTILE}|{ESCAPES}|a b"
+    assert not Path("/tmp/pwned").exists()
+    with pytest.raises(custom.CommandFailed, match="no label 'missing'"):
+        custom.expand(custom.parse([{"key": "g", "command": "x {label:missing}", "in": "host"}])[0][0], kind, "c", row, "")
+
+
+def test_keys_clash_with_builtins_unless_override():
+    specs, _ = custom.parse([
+        {"key": "l", "label": "my logs", "command": "echo"},  # l is logs: needs override
+        {"key": "x", "label": "my stop", "command": "echo", "override": True},
+        {"key": "q", "label": "quit?", "command": "echo", "override": True},  # the screen's own key
+    ])
+    warnings = custom.install(specs)
+    kind = registry.get("containers")
+    assert any("'my logs'" in w and "'l'" in w and "override = true" in w for w in warnings), warnings
+    assert any("'quit?'" in w and "dockui's own" in w for w in warnings), warnings
+    assert kind.action_by_key("l").label == "logs"
+    assert kind.action_by_key("x").label == "my stop" and all(a.id != "stop" for a in kind.actions)
+    custom.install([])
+    assert registry.get("containers").action_by_key("x").label == "stop"
+
+
+# --- against the sandbox engine ------------------------------------------------------------------------
+def test_container_command_shows_its_output_in_the_output_view(make_container):
+    name = unique()
+    make_container(["sleep", "600"], name=name, labels={"tier": "web"})
+    app = make_app([
+        {"key": "g", "label": "greet", "command": "echo custom-out {name} {label:tier}", "states": ["running"]},
+        {"key": "G", "label": "fail", "command": "sh -c 'echo oops-\"$0\" >&2; exit 3' {label:tier}"},
+    ])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await wait_text(pilot, app, ["g greet", "G fail"])  # in the footer
+            await pilot.press("g")
+            text = await wait_text(pilot, app, [f"custom-out {name} web", "exited with code 0", "greet"], timeout=30)
+            assert "echo custom-out {name} {label:tier}" in text  # the title names the template
+            await pilot.press("escape")
+            await wait_text(pilot, app, [f"filter: {name}"])
+            await pilot.press("G")
+            await wait_text(pilot, app, ["oops-web", "exited with code 3"], timeout=30)
+
+    run(main())
+
+
+def test_host_command_gets_hostile_values_as_one_argument_each(make_container, tmp_path):
+    name = unique()
+    make_container(["sleep", "600"], name=name, labels={"evil": HOSTILE, "esc": ESCAPES})
+    head, out = writer(tmp_path)
+    app = make_app([{"key": "g", "label": "argv", "in": "host",
+                     "command": f"{head} {{name}} {{label:evil}} {{label:esc}} --id={{id}} {{engine}}"}])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await pilot.press("g")
+            text = await wait_text(pilot, app, ["exited with code 0"], timeout=30)
+            assert "zaptitle" not in text or "\x1b" not in text
+
+    run(main())
+    got = json.loads(out.read_text())
+    cid = EngineClient(engine_host()).inspect_container(name)["Id"]
+    assert got == [name, HOSTILE, ESCAPES, f"--id={cid}", engine_host()]
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_background_command_reports_its_exit_status_for_every_marked_row(make_container, tmp_path):
+    names = [unique(), unique()]
+    for n in names:
+        make_container(["sleep", "600"], name=n, labels={"grp": names[0]})
+    log = tmp_path / "ran.txt"
+    app = make_app([
+        {"key": "g", "label": "note", "in": "host", "background": True, "shell": True,
+         "command": f"echo {{name}} >> {shlex.quote(str(log))}"},
+        {"key": "G", "label": "bad", "in": "container", "background": True, "command": "sh -c 'echo broke-here; exit 4'"},
+    ])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await pilot.press("slash", *f"label=grp={names[0]}", "enter")
+            await wait_text(pilot, app, ["[2/"], timeout=30)
+            await pilot.press("space", "space", "g")
+            await wait_text(pilot, app, ["note: 2 containers done"], timeout=30)
+            await pilot.press("escape")  # marks cleared: the focused row only
+            await pilot.press("G")
+            await wait_text(pilot, app, ["exited with code 4: broke-here"], timeout=30)
+
+    run(main())
+    assert sorted(log.read_text().split()) == sorted(names)
+
+
+def test_confirm_asks_naming_the_row(make_container, tmp_path):
+    name = unique()
+    make_container(["sleep", "600"], name=name)
+    head, out = writer(tmp_path)
+    app = make_app([{"key": "g", "label": "wipe", "in": "host", "confirm": True, "command": f"{head} {{name}}"}])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await pilot.press("g")
+            await wait_text(pilot, app, [f"wipe: run {head.split()[0]}", f"container {name}?", "y: run it"])
+            await pilot.press("n")
+            await wait_text(pilot, app, [f"filter: {name}"], absent=["y: run it"])
+            assert not out.exists()
+            await pilot.press("g")
+            await wait_text(pilot, app, [f"container {name}?"])
+            await pilot.press("y")
+            await wait_text(pilot, app, ["exited with code 0"], timeout=30)
+
+    run(main())
+    assert json.loads(out.read_text()) == [name]
+
+
+def test_read_only_refuses_a_mutating_command(make_container, tmp_path):
+    name = unique()
+    make_container(["sleep", "600"], name=name)
+    head, out = writer(tmp_path)
+    app = make_app([{"key": "g", "label": "mutate", "in": "host", "command": f"{head} {{name}}"},
+                    {"key": "E", "label": "in-box", "in": "container", "readonly_safe": True, "command": "true"},
+                    {"key": "h", "label": "safe", "in": "host", "readonly_safe": True, "command": f"{head} ok {{name}}"}],
+                   readonly=True)
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            text = await wait_text(pilot, app, ["h safe", "READ-ONLY"])
+            hints = text.splitlines()[-1]
+            assert "mutate" not in hints and "in-box" not in hints, hints
+            await pilot.press("g")
+            await wait_text(pilot, app, ["read-only mode: mutate is disabled"])
+            assert not out.exists()
+            await pilot.press("h")
+            await wait_text(pilot, app, ["exited with code 0"], timeout=30)
+
+    run(main())
+    assert json.loads(out.read_text()) == ["ok", name]
+
+
+def test_broken_entry_is_a_rendered_warning_and_help_names_the_source(make_container):
+    app = make_app([{"key": "g", "label": "typo", "command": "echo {nmae}"},
+                    {"key": "g", "label": "fine [bold]one[/]", "command": "echo hi"}])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await wait_text(pilot, app, ["[[commands]] #1 'typo'", "unknown field {nmae}"], timeout=30)
+            await pilot.press("question_mark")
+            await wait_text(pilot, app, ["fine [bold]one[/] (from config.toml)"])
+
+    run(main())
+
+
+def test_pane_command_runs_in_a_shell_pane(make_container):
+    name = unique()
+    make_container(["sleep", "600"], name=name)
+    app = make_app([{"key": "g", "label": "in pane", "pane": True, "command": "sh -c 'echo pane-says-$0' {name}"}])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await pilot.press("g")
+            await wait_text(pilot, app, [f"pane-says-{name}", "exited with code 0"], timeout=30)
+            assert "exec sh -c" in screen_text(app)
+
+    run(main())
