@@ -157,6 +157,8 @@ ACTIONS = (
     Action("rename", "R", "rename", lambda c, rid, row, arg: c.rename(rid, arg), bulk=False, prompt="new name",
            prompt_value=lambda row: str(row.get("Name") or "")),
     Action("bundle", "B", "incident bundle", verb="view", view=lambda rid, row: __import__("dockui.bundle", fromlist=["x"]).bundle_view(rid, row), mutating=False, footer=False),
+    Action("files", "F", "files", verb="view", view=lambda rid, row: __import__("dockui.screens.files", fromlist=["x"]).files_view(rid, row), mutating=False, bulk=False, footer=False),
+    Action("changes", "D", "changes against the image", verb="view", view=lambda rid, row: __import__("dockui.screens.changes", fromlist=["x"]).changes_view(rid, row), mutating=False, bulk=False, footer=False),
 )
 
 KIND = Kind(
@@ -181,5 +183,6 @@ KIND = Kind(
              "network": lambda r: tuple(((r.get("NetworkSettings") or {}).get("Networks") or {}).keys()),
              "volume": lambda r: tuple(str(m.get("Name")) for m in r.get("Mounts") or [] if m.get("Name"))},
     commands=(Command("top", ":top [CONTAINER]", view=_top, mutating=False),
-              Command("pulse", ":pulse", view=_pulse, mutating=False)),
+              Command("pulse", ":pulse", view=_pulse, mutating=False),
+              Command("diff", ":diff [CONTAINER]", view=lambda app, args: __import__("dockui.screens.changes", fromlist=["x"]).diff_view(app, args), mutating=False)),
 )
