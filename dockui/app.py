@@ -24,6 +24,7 @@ from . import format as fmt
 from .ansi import one_line
 from .config import Config
 from .engine import EngineClient, EngineError
+from .fleet.header import fleet_header
 from .kinds import ALIASES, KINDS
 from .messages import Handover, RunAction, RunCommand, Touched
 from .runner import ActionReport, ActionRunner
@@ -98,7 +99,9 @@ class DockuiApp(App):
     def _make_store(self, client: EngineClient, store: Store | None = None) -> None:
         self.client = client
         self.store = store or Store(client.clone())
-        self.stats = StatsHub(client.clone(), on_sample=self._on_sample, store=self.store)  # streams + sampler
+        make_stats = getattr(self.store, "make_stats", None)  # a fleet (dockui/fleet) keys stats by its row ids
+        self.stats = make_stats(self._on_sample) if make_stats else StatsHub(client.clone(), on_sample=self._on_sample,
+                                                                             store=self.store)  # streams + sampler
         self.ctx = ViewContext(self.store, self.stats)
         self._late_subscribe = store is not None  # subscribed in on_mount, when messages can be posted
         self._unsubscribe = (lambda: None) if self._late_subscribe else self.store.subscribe(self._on_store_change)
@@ -258,7 +261,7 @@ class DockuiApp(App):
         self.header.show_state(HeaderState(
             endpoint=c.endpoint.display, api_version=c.api_version if c._api_version else "", facts=store.facts,
             connection=store.connection, counts=store.counts, readonly=self.readonly,
-            insecure=bool(getattr(c.endpoint, "insecure", False)),
+            insecure=bool(getattr(c.endpoint, "insecure", False)), fleet=fleet_header(store),
         ))
 
     def key_display(self, key: str) -> str:
@@ -276,6 +279,11 @@ class DockuiApp(App):
         word, rest = parts[0].lower(), (parts[1] if len(parts) > 1 else "")
         if word in ("q", "q!", "quit", "exit"):
             self.exit()
+            return
+        if word == "fleet":  # the engines of the fleet (entering one first, when a single engine is shown)
+            from .fleet.switch import fleet_command
+
+            fleet_command(self, rest)
             return
         if word in ("ctx", "context", "contexts"):
             from .screens.contexts import ContextsScreen

@@ -30,8 +30,9 @@ def _seconds(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dockui", description="A keyboard-driven, k9s-style terminal dashboard for the Docker Engine.")
     p.add_argument("--version", action="version", version=f"dockui {__version__}")
-    p.add_argument("-H", "--host", help="engine address (unix:///path, tcp://host:port, ssh://user@host); default: DOCKER_HOST, the docker context, the default socket")
-    p.add_argument("-c", "--context", help="docker context to use")
+    p.add_argument("-H", "--host", action="append", help="engine address (unix:///path, tcp://host:port, ssh://user@host); default: DOCKER_HOST, the docker context, the default socket; given more than once (NAME=URL names it): a fleet")
+    p.add_argument("-c", "--context", help="docker context to use; a,b,c: a fleet of those contexts on one screen")
+    p.add_argument("--fleet", action="store_true", help="every engine on one screen: all docker contexts plus the --host ones")
     p.add_argument("--read-only", action="store_true", help="hide and refuse every action that changes the engine")
     p.add_argument("--tls-insecure", action="store_true",
                    help="use TLS without verifying the engine's certificate (unsafe; also DOCKUI_TLS_INSECURE=1)")
@@ -62,7 +63,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         timeout = _timeout(args)
-        endpoint, source = resolve(args.host, args.context, tls_insecure=args.tls_insecure)
+        hosts = args.host or []
+        if args.fleet or len(hosts) > 1 or "," in (args.context or ""):  # many engines on one screen (dockui/fleet)
+            from .fleet.launch import run_fleet
+
+            return run_fleet(args, hosts, timeout)
+        endpoint, source = resolve(hosts[-1] if hosts else None, args.context, tls_insecure=args.tls_insecure)
     except ValueError as exc:
         print(f"dockui: {exc}", file=sys.stderr)
         return 2

@@ -52,12 +52,14 @@ def _busybox(host: str) -> EngineClient:
 
 
 def test_the_fleet_snapshot_holds_both_engines_rows_keyed_engine_slash_id(two):
-    one_c, two_c = EngineClient(MAIN), EngineClient(N2)
     snap = two.snapshot("containers")
-    ids_one = {c["Id"] for c in one_c.containers(all=True)}
-    ids_two = {c["Id"] for c in two_c.containers(all=True)}
-    assert {k for k in snap if k.startswith("one/")} == {"one/" + i for i in ids_one}
-    assert {k for k in snap if k.startswith("two/")} == {"two/" + i for i in ids_two}
+    for m in two.live:  # every row of each engine's own store, under its prefix
+        own = m.store.snapshot("containers")
+        assert {k for k in snap if k.startswith(m.name + "/")} == {f"{m.name}/{i}" for i in own}
+    # and the stores hold what the engines list (other tests create containers meanwhile: the stable ones)
+    listed = {c["Id"] for c in EngineClient(N2).containers(all=True)}
+    assert wait_for(lambda: listed <= {k[4:] for k in two.snapshot("containers") if k.startswith("two/")}, 10)
+    snap = two.snapshot("containers")
     for rid, row in snap.items():
         assert row["Engine"] == rid.split("/", 1)[0]
         assert rid.endswith("/" + row["Id"])  # the row keeps its engine's own id

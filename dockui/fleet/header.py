@@ -29,3 +29,8 @@ def fleet_line(store: Any, reason_width: int = 40) -> Text:
             if s.reason:
                 t.append(": " + one_line(s.reason, reason_width), style=style)
     return t
+
+
+def fleet_header(store: Any) -> Text | None:
+    """The fleet line for the header, or None for a single engine."""
+    return fleet_line(store) if getattr(store, "fleet", False) else None

@@ -33,15 +33,15 @@ def _engine_sort(row: Any, ctx: Any) -> str:
 
 ENGINE = Column("engine", "ENGINE", _engine_cell, sort=_engine_sort, width=12, priority=1, clock=True)
 
-_cache: dict[str, Kind] = {}
+_cache: dict[str, tuple[Kind, Kind]] = {}
 
 
 def with_engine(kind: Kind) -> Kind:
     hit = _cache.get(kind.name)
-    if hit is not None and hit.columns[1:] == (ENGINE, *kind.columns[1:]) and hit.actions == kind.actions:
-        return hit
+    if hit is not None and hit[0] is kind:
+        return hit[1]
     cols = kind.columns
     k = replace(kind, columns=(*cols[:1], ENGINE, *cols[1:]) if cols else (ENGINE,),
                 filters={**kind.filters, "engine": lambda r: r.get("Engine") or ""})
-    _cache[kind.name] = k
+    _cache[kind.name] = (kind, k)
     return k

@@ -40,3 +40,8 @@ class FleetStats:
 
     def close(self) -> None:
         self.hub.close()
+
+    def __getattr__(self, attr: str) -> Any:  # the hub's other readers (latest_of, totals, start...): by row id
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self.hub, attr)

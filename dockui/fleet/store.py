@@ -71,7 +71,7 @@ class FleetStore:
 
     fleet = True
 
-    def __init__(self, members: list[Member]) -> None:
+    def __init__(self, members: list[Member], readonly: bool = False) -> None:
         self.members = members
         self.by_name = {m.name: m for m in members}
         self.live = [m for m in members if m.store is not None]
@@ -80,7 +80,19 @@ class FleetStore:
         self._merged: dict[str, tuple[tuple[Any, ...], Mapping[str, Mapping[str, Any]]]] = {}
         self._counts: tuple[tuple[Any, ...], Mapping[str, int]] = ((), MappingProxyType({}))
         clients = {m.name: m.client for m in members if m.client is not None}
-        self.client = FleetClient(clients)
+        self.client = FleetClient(clients, self._locate, readonly=readonly)
+
+    LOCATE = ("containers", "images", "volumes", "networks", "services", "tasks", "nodes", "secrets", "configs")
+
+    def _locate(self, raw: str) -> str:
+        """The engine that has an object with this raw id (a project's container, a task's service)."""
+        if not raw or len(raw) > 200:
+            return ""
+        for kind in self.LOCATE:
+            for m in self.live:
+                if m.store.get(kind, raw) is not None:  # type: ignore[union-attr]
+                    return m.name
+        return ""
 
     # --- reading (the Store interface) -----------------------------------------------------------
     def _prefixed(self, m: Member, kind: str, snap: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -239,7 +251,7 @@ class FleetStore:
         from ..store import StatsHub
         from .stats import FleetStats
 
-        return FleetStats(StatsHub(self.client.clone(), on_sample=on_sample))
+        return FleetStats(StatsHub(self.client.clone(), on_sample=on_sample, store=self))
 
     # --- lifecycle --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -277,4 +289,4 @@ def prefixed_change(name: str, ch: StoreChange) -> StoreChange:
 
 
 def build(specs: list[EngineSpec], readonly: bool = False, timeout: float = 30.0) -> FleetStore:
-    return FleetStore([Member(s, readonly, timeout) for s in specs])
+    return FleetStore([Member(s, readonly, timeout) for s in specs], readonly)

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from .. import kinds as registry
 from ..ansi import one_line
 from ..filters import split_terms, unquote
+from ..fleet.kinds import with_engine
 from ..kinds import Action, Column, Kind
 from ..messages import Handover, RunAction, RunCommand, Touched
 from ..widgets.detail import DetailPane
@@ -33,7 +34,7 @@ from ..widgets.table import ResourceTable
 if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
     from ..widgets.sessionpane import SessionEnded, SessionPane
 
-SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image"}
+SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine"}
 
 def _any_match(got: Any, want: str, exact: bool) -> bool:
     """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;
@@ -126,7 +127,8 @@ class ResourcesScreen(Screen):
     @property
     def kind_(self) -> Kind:
         """The registry's record of the kind shown: how it is drawn, filtered and acted on."""
-        return registry.KINDS[self.kind]
+        kind = registry.KINDS[self.kind]
+        return with_engine(kind) if getattr(self.app.store, "fleet", False) else kind  # a fleet: ENGINE, /engine=
 
     spec = kind_
 
@@ -192,6 +194,7 @@ class ResourcesScreen(Screen):
             if getattr(self, "_tasks_on", False):
                 self.app.store.want_tasks(True)
             self._cells.clear()
+            self._fit_columns()  # a fleet adds the ENGINE column
             self.repaint(force=True)
             return
         if touched.stats_only:
@@ -446,9 +449,7 @@ class ResourcesScreen(Screen):
         if negate:
             f = f[1:]
         fields, words = [], []
-        from ..kinds import KINDS
-
-        kind_filters = KINDS[self.kind].filters
+        kind_filters = self.kind_.filters
         for part in split_terms(f):  # a drill-down's quoted value is one term, matched exactly
             k, eq, v = part.partition("=")
             if eq and k == "label":  # label=KEY=VALUE, label=KEY (dockui.labels)

@@ -29,6 +29,7 @@ class HeaderState:
     counts: Mapping[str, int] = field(default_factory=dict)
     readonly: bool = False
     insecure: bool = False  # TLS without certificate verification
+    fleet: Any = None  # a fleet's engines line (rich Text, dockui/fleet/header.py), drawn instead of one engine's
 
 
 class HeaderBar(QuietStatic):
@@ -41,8 +42,11 @@ class HeaderBar(QuietStatic):
         f = s.facts
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" dockui ", style="bold reverse")
-        t.append(" " + one_line(f.endpoint or s.endpoint, 50), style="bold")
-        if f.version:
+        if s.fleet is not None:
+            t.append_text(s.fleet)
+        else:
+            t.append(" " + one_line(f.endpoint or s.endpoint, 50), style="bold")
+        if f.version and s.fleet is None:
             t.append(f"  Docker {one_line(f.version)} (API {one_line(s.api_version or f.api_version)})")
             t.append(f"  {one_line(f.os)}/{one_line(f.arch)}  {f.cpus} CPU  {fmt.size(f.memory)}", style="dim")
             t.append(f"  swarm: {f.swarm}", style="cyan" if f.swarm == "manager" else "dim")
@@ -53,7 +57,9 @@ class HeaderBar(QuietStatic):
                 line2.append(f" {key} ", style=style)
                 line2.append(f"{n} ", style="bold")
         conn = s.connection
-        if not conn.ok:
+        if s.fleet is not None:
+            pass  # each engine's state is on the fleet line
+        elif not conn.ok:
             line2.append("  " + DOT + " " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
         else:
             line2.append("  " + DOT + " connected", style="green")

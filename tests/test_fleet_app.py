@@ -1,0 +1,144 @@
+"""The fleet on screen (pilot tests, three real engines): the sandbox's main node, its second node
+(each its own API socket) and a private plain dockerd (tests/engines.py)."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from dockui.app import DockuiApp
+from dockui.engine import EngineClient
+from dockui.engine.transport import Endpoint
+from dockui.fleet.engines import EngineSpec
+from dockui.fleet.store import build
+
+from .engines import EngineSetupError, import_busybox, start_dockerd
+from .kindview import run, wait_text
+
+MAIN = "unix:///var/tmp/dockui-sandbox/docker.sock"
+N2 = "unix:///var/tmp/dockui-sandbox/n2/docker.sock"
+IMAGE = "dockui/busybox:latest"
+SIZE = (200, 40)
+
+
+@pytest.fixture(scope="module")
+def third(tmp_path_factory):
+    if not Path(N2[len("unix://"):]).exists():
+        pytest.skip("the sandbox's node 2 is not up (scripts/sandbox up --nodes 2)")
+    try:
+        d = start_dockerd(tmp_path_factory.mktemp("fleet3"))
+    except EngineSetupError as exc:
+        pytest.skip(f"no third engine: {exc}")
+    try:
+        import_busybox(d.unix_host)
+        for host in (N2,):
+            c = EngineClient(host, timeout=30)
+            try:
+                c.inspect_image(IMAGE)
+            except Exception:  # noqa: BLE001
+                import_busybox(host)
+        yield d
+    finally:
+        d.stop()
+
+
+@pytest.fixture
+def same_name(third):
+    """A container of the same name running on each of the three engines."""
+    name = f"fleet-same-{uuid.uuid4().hex[:6]}"
+    made = []
+    for host in (MAIN, N2, third.unix_host):
+        c = EngineClient(host, timeout=30)
+        cid = c.create_container(IMAGE, ["sleep", "600"], name=name)["Id"]
+        c.start(cid)
+        made.append((c, cid))
+    yield name, made
+    for c, cid in made:
+        try:
+            c.remove_container(cid, force=True)
+        except Exception:  # noqa: BLE001 - the engine may be gone
+            pass
+
+
+def fleet_app(third, **kw):
+    specs = [EngineSpec("one", Endpoint(MAIN), "--host"), EngineSpec("two", Endpoint(N2), "--host"),
+             EngineSpec("three", Endpoint(third.unix_host), "--host"), *kw.pop("extra", [])]
+    store = build(specs, timeout=10)
+    store.start()
+    return DockuiApp(store.client, source="fleet", store=store, **kw), store
+
+
+def row_re(name: str, engine: str) -> re.Pattern:
+    return re.compile(re.escape(name) + r"\s+" + re.escape(engine) + r"\b")
+
+
+def test_rows_of_three_engines_on_one_screen_with_the_engine_column(third, same_name):
+    name, made = same_name
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_text(pilot, app, ["ENGINE", "fleet 3/3 engines", row_re(name, "one"), row_re(name, "two"),
+                                         row_re(name, "three")], timeout=30)
+            # /engine=two: the rows of that engine only
+            await pilot.press("slash", *"engine=two", "enter")
+            text = await wait_text(pilot, app, [row_re(name, "two")], absent=["  one  ", "  three  "], timeout=20)
+            assert not row_re(name, "one").search(text) and not row_re(name, "three").search(text)
+            await pilot.press("escape")
+            # sort by engine (E): one's rows, then three's, then two's
+            await pilot.press("slash", *name, "enter")
+            await pilot.press("E")
+            text = await wait_text(pilot, app, ["sort: engine asc", row_re(name, "three")], timeout=20)
+            order = [m.group(1) for m in re.finditer(re.escape(name) + r"\s+(one|two|three)\b", text)]
+            assert order == ["one", "three", "two"], text
+            await pilot.press("E")
+            text = await wait_text(pilot, app, ["sort: engine desc"], timeout=20)
+            order = [m.group(1) for m in re.finditer(re.escape(name) + r"\s+(one|two|three)\b", text)]
+            assert order == ["two", "three", "one"], text
+        store.stop()
+
+    run(go())
+
+
+def _state(c: EngineClient, cid: str) -> dict:
+    return c.inspect_container(cid)["State"]
+
+
+def test_an_action_on_a_row_of_the_second_engine_changes_that_engine_only_and_marks_span_engines(third, same_name):
+    name, made = same_name
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_text(pilot, app, [row_re(name, "one"), row_re(name, "two"), row_re(name, "three")], timeout=30)
+            await pilot.press("slash", *f"{name} engine=two", "enter")
+            await wait_text(pilot, app, [row_re(name, "two"), "[1/"], timeout=20)
+            await pilot.press("x")  # stop
+            await wait_text(pilot, app, [re.compile(re.escape(name) + r"\s+two\s+exited")], timeout=30)
+            states = [_state(c, cid)["Running"] for c, cid in made]
+            assert states == [True, False, True]
+            # marks across engines: restart the same container on all three at once
+            started = [_state(c, cid)["StartedAt"] for c, cid in made]
+            await pilot.press("escape")
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, [row_re(name, "one"), row_re(name, "two"), row_re(name, "three")], timeout=20)
+            app.screen.table.move_cursor(row=0)
+            await pilot.press("space", "space", "space")
+            await wait_text(pilot, app, ["3 marked"], timeout=10)
+            await pilot.press("r")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                await pilot.pause(0.2)
+                after = [_state(c, cid) for c, cid in made]
+                if all(s["Running"] for s in after) and all(a["StartedAt"] != b for a, b in zip(after, started, strict=True)):
+                    break
+            notes = [n.message for n in app._notifications]
+            assert all(s["Running"] for s in after), notes
+            assert all(a["StartedAt"] != b for a, b in zip(after, started, strict=True)), notes
+        store.stop()
+
+    run(go())
