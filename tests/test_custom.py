@@ -6,6 +6,7 @@ is checked by the program itself, not by dockui."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -126,10 +127,12 @@ def test_keys_clash_with_builtins_unless_override():
 # --- against the sandbox engine ------------------------------------------------------------------------
 def test_container_command_shows_its_output_in_the_output_view(make_container):
     name = unique()
-    make_container(["sleep", "600"], name=name, labels={"tier": "web"})
+    make_container(["sleep", "600"], name=name, labels={"tier": "web"}, environment=["GREETING=hello"])
     app = make_app([
         {"key": "g", "label": "greet", "command": "echo custom-out {name} {label:tier}", "states": ["running"]},
         {"key": "G", "label": "fail", "command": "sh -c 'echo oops-\"$0\" >&2; exit 3' {label:tier}"},
+        {"key": "v", "label": "escapes", "command": "printf '\\033]0;zaptitle\\007\\033[31mvisible-%s\\033[0m\\n' {env:GREETING}"},
+        {"key": "V", "label": "noexit", "states": ["exited"], "command": "true"},
     ])
 
     async def main():
@@ -143,6 +146,15 @@ def test_container_command_shows_its_output_in_the_output_view(make_container):
             await wait_text(pilot, app, [f"filter: {name}"])
             await pilot.press("G")
             await wait_text(pilot, app, ["oops-web", "exited with code 3"], timeout=30)
+            await pilot.press("escape")
+            await wait_text(pilot, app, [f"filter: {name}"])
+            await pilot.press("v")  # the container's environment; escapes are removed, colours kept
+            text = await wait_text(pilot, app, ["visible-hello", "exited with code 0"], timeout=30)
+            body = [line for line in text.splitlines() if "printf" not in line]  # the title shows the template
+            assert not [line for line in body if "zaptitle" in line or "]0;" in line or "\x1b" in line], body
+            await pilot.press("escape")
+            await pilot.press("V")  # states = ["exited"]: not on a running container
+            await wait_text(pilot, app, ["noexit does not apply to a running container"])
 
     run(main())
 
@@ -267,3 +279,16 @@ def test_pane_command_runs_in_a_shell_pane(make_container):
             assert "exec sh -c" in screen_text(app)
 
     run(main())
+
+
+def test_the_documented_examples_load_without_warnings():
+    from dockui.config import _tomllib
+
+    tomllib = _tomllib()  # tomli on Python 3.10
+    text = (Path(__file__).parent.parent / "config.example.toml").read_text()
+    block = text[re.search(r"^# \[\[commands\]\]\s+#", text, re.M).start():]
+    doc = tomllib.loads("\n".join(line[2:] if line.startswith("# ") else "" for line in block.splitlines()))
+    specs, warnings = custom.parse(doc["commands"])
+    assert not warnings and [s.label for s in specs] == ["psql", "health", "dive", "snapshot logs"]
+    assert not custom.install(specs)
+    assert registry.get("images").action_by_key("D").label == "dive"
