@@ -68,6 +68,15 @@ def test_filter_only_shows_only_matches_while_following(make_container, unique):
             # the help says how: the search prompt names ctrl+f
             await pilot.press("slash", "ctrl+u")  # an empty prompt shows its placeholder
             assert await wait_until(pilot, lambda: "ctrl+f" in rendered(app)[-1], 5), rendered(app)[-1]
+            # and so does ? (the view's keys as bound)
+            await pilot.press("escape", "question_mark")
+            assert await wait_until(pilot, lambda: any("ctrl+f" in r and "only matching / highlight" in r
+                                                       for r in rendered(app)), 10), rendered(app)
+            text = "\n".join(rendered(app))
+            for key, what in (("v", "Select lines"), ("y", "copy selection"), ("Y", "copy screen"), ("J", "JSON")):
+                assert re.search(rf"\b{key}\s+{what}", text), (key, text)
+            await pilot.press("escape")
+            assert await wait_until(pilot, lambda: app.screen is screen, 5)
 
     asyncio.run(main())
 

@@ -14,11 +14,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
 from ..ansi import one_line, plain_text
@@ -27,9 +29,12 @@ from ..widgets.logview import LogView
 
 WINDOWS = {"2": 60, "3": 300, "4": 900, "5": 1800, "6": 3600}
 WINDOW_NAMES = {"0": "tail", "1": "head", "2": "1m", "3": "5m", "4": "15m", "5": "30m", "6": "1h"}
+WINDOW_HELP = {"0": "tail: the last lines, followed", "1": "head: the first lines"}
 CLIPBOARD_LIMIT = 100_000  # bytes (UTF-8) put on the clipboard at once; OSC 52 grows them by a third
 FILTER_EVERY = 0.08  # seconds between two re-matches of the buffer while a pattern is typed
-HINT = ("   / search  ctrl+f only matching/highlight  n/N  v select  y/Y copy  J json  t time  w wrap"
+HELP_FIRST = {"search", "only matching / highlight", "Next match", "Prev match", "Select lines", "copy selection",
+              "copy screen", "Down (extend selection)", "Up (extend selection)", "JSON"}
+HINT = ("   ? keys  / search  ctrl+f only matching/highlight  n/N  v select  y/Y copy  J json  t time  w wrap"
         "  s autoscroll  f full  0 tail 1 head 2-6 since  ctrl+s save  q back")
 
 
@@ -63,6 +68,30 @@ def save_dir() -> Path:
     return Path(base) / "dockui" / "logs"
 
 
+class LogsHelp(ModalScreen[None]):
+    """The logs view's keys, from the bindings in force (a user's keymap included)."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "app.pop_screen", "close")]
+    DEFAULT_CSS = """
+    LogsHelp { align: center middle; }
+    LogsHelp > VerticalScroll { width: 64; max-width: 100%; height: auto; max-height: 100%;
+                                background: $panel; border: round $accent; padding: 0 1; }
+    """
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="logs keys", expand=False, box=None, show_header=False)
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("does")
+        for key, what in self.rows:
+            table.add_row(Text(key), Text(what))
+        with VerticalScroll():
+            yield Static(table)
+
+
 class LogsScreen(Screen):
     BINDINGS = [
         Binding("escape,q", "close", "back", id="logs.back"),
@@ -70,11 +99,13 @@ class LogsScreen(Screen):
         Binding("ctrl+f", "filter_mode", "only matching / highlight", id="logs.filtermode"),
         Binding("y", "copy_selection", "copy selection", id="logs.copy"),
         Binding("Y", "copy_screen", "copy screen", id="logs.copyscreen"),
+        Binding("question_mark", "help", "keys", id="logs.help"),
         Binding("f", "fullscreen", "full screen", id="logs.full"),
         Binding("s", "autoscroll", "autoscroll", id="logs.autoscroll"),
         Binding("ctrl+s", "save", "save", id="logs.save"),
         Binding("c", "clear", "clear", id="logs.clear"),
-        *[Binding(k, f"window('{k}')", WINDOW_NAMES[k], show=False, id=f"logs.window{k}") for k in WINDOW_NAMES],
+        *[Binding(k, f"window('{k}')", WINDOW_HELP.get(k, f"since {WINDOW_NAMES[k]}"), show=False, id=f"logs.window{k}")
+          for k in WINDOW_NAMES],
     ]
     DEFAULT_CSS = """
     LogsScreen #logs-title { height: 1; background: $accent; color: $text; }
@@ -254,6 +285,19 @@ class LogsScreen(Screen):
             self.notify(f"copied {kept:,} line{'' if kept == 1 else 's'} ({size}) to the clipboard (OSC 52)",
                         markup=False, timeout=3)
         self._paint_status()
+
+    def action_help(self) -> None:
+        """?: every key of this view, as bound now."""
+        rows: dict[tuple[int, str], tuple[list[str], str]] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not (binding.id or "").startswith(("logs.", "logview.")):
+                continue  # Textual's own (arrows, tab, the app's)
+            what = binding.description or binding.action
+            keys, _ = rows.setdefault((id(active.node), binding.action), ([], what))
+            keys.append(self.app.key_display(key))
+        order = sorted(rows.values(), key=lambda kw: kw[1] not in HELP_FIRST)
+        self.app.push_screen(LogsHelp([(" ".join(keys), what) for keys, what in order]))
 
     def action_close(self) -> None:
         box = self.query_one("#logs-search", Input)
