@@ -32,7 +32,6 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> kind
     columns: dict[str, list[str]] = field(default_factory=dict)  # kind -> column keys, in order
-    bundle_dir: str = ""  # where B writes incident bundles ([bundle] directory; "": the current directory)
     commands: Any = None  # the [[commands]] entries as written; dockui/custom.py checks and installs them
     bundle_dir: str = ""  # where B writes incident bundles ([bundle] directory; "": the current directory)
     warnings: list[str] = field(default_factory=list)
@@ -78,7 +77,6 @@ def load(path: Path | None = None) -> Config:
     cfg.keymap = {str(k): str(v) for k, v in (doc.get("keys") or {}).items() if isinstance(v, str)}
     cfg.aliases = {str(k): str(v) for k, v in (doc.get("aliases") or {}).items() if isinstance(v, str)}
     cfg.columns = {str(k): [str(c) for c in v] for k, v in (doc.get("columns") or {}).items() if isinstance(v, list)}
-    cfg.bundle_dir = os.path.expanduser(get("bundle", "directory", str, cfg.bundle_dir))
     cfg.commands = doc.get("commands")
     cfg.bundle_dir = os.path.expanduser(get("bundle", "directory", str, cfg.bundle_dir))
     return cfg
