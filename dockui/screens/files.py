@@ -201,7 +201,7 @@ class FilesScreen(Screen):
         with self.app.batch_update():
             table.clear()
             for i, e in enumerate(self.entries):
-                table.add_row(name_cell(e), "-" if e.is_dir else fmt.size(e.size), archive.mode_string(e),
+                table.add_row(name_cell(e), fmt.size(e.size) if e.type == "file" else "-", archive.mode_string(e),
                               when(e.mtime), key=str(i))
             if self._cursor_after is not None:
                 idx = next((i for i, e in enumerate(self.entries) if e.name == self._cursor_after), 0)
