@@ -33,6 +33,7 @@ from .screens.dialogs import ConfirmScreen, TooSmallScreen
 from .screens.resources import ResourcesScreen
 from .sessions.manager import SessionManager
 from .store import StatsHub, Store, StoreChange
+from .widgets import palette
 from .widgets.header import HeaderBar, HeaderState
 
 
@@ -73,7 +74,10 @@ class DockuiApp(App):
 
         # NO_COLOR (set and not empty, as the convention says): no colour at all, not greys
         self.no_color = bool(os.environ.get("NO_COLOR"))
-        super().__init__(ansi_color=self.no_color)
+        # ANSI colours stay the terminal's own in the ansi-dark/ansi-light themes (None: as the theme
+        # says); other themes convert them to truecolour, which Rich fits to a 16/256-colour terminal
+        super().__init__(ansi_color=True if self.no_color else None)
+        palette.apply(self)  # the state colours (state.running, ...) of the current theme
         self.config = config or Config()
         from .custom import load as load_commands
 
@@ -264,6 +268,40 @@ class DockuiApp(App):
             insecure=bool(getattr(c.endpoint, "insecure", False)), fleet=fleet_header(store),
         ))
 
+    # --- theme ------------------------------------------------------------------------------
+    def choose_theme(self, name: str) -> None:
+        """``:theme NAME``: switch live and save it as ``[ui] theme`` in the config file (a line
+        edit; a file that cannot be written is a warning). Without a name: list the themes."""
+        names = sorted(self.available_themes)
+        if not name or name not in names:
+            head = f"unknown theme {name!r}; " if name else f"theme {self.theme}; "
+            self.notify(head + "themes: " + ", ".join(names), markup=False, timeout=10, severity="warning" if name else "information")
+            return
+        self.theme = name
+        self.config.theme = name
+        if not self.config.path:
+            self.notify(f"theme {name} (not saved: no config file)", markup=False)
+            return
+        from pathlib import Path
+
+        from .config import save_setting
+
+        try:
+            saved = save_setting("ui", "theme", name, Path(self.config.path))
+        except (OSError, ValueError) as exc:
+            self.notify(f"theme {name}; not saved: {exc}", severity="warning", markup=False, timeout=10)
+        else:
+            self.notify(f"theme {name}, saved to {saved}", markup=False)
+
+    def watch_theme(self, name: str) -> None:
+        """Another theme: the state colours follow its variables (widgets/palette.py); the header is
+        drawn again (its text is the same, so it would not be)."""
+        palette.apply(self)
+        header = getattr(self, "header", None)
+        if header is not None:
+            header._last_text = None
+            self.refresh_header()
+
     def key_display(self, key: str) -> str:
         return KEY_NAMES.get(key, key)
 
@@ -291,11 +329,7 @@ class DockuiApp(App):
             self.push_screen(ContextsScreen())
             return
         if word == "theme":
-            names = sorted(self.available_themes)
-            if rest.strip() in names:
-                self.theme = rest.strip()
-            else:
-                self.notify("themes: " + ", ".join(names), markup=False, timeout=8)
+            self.choose_theme(rest.strip())
             return
         if word == "df":
             from .screens.system import DiskUsageScreen

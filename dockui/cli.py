@@ -27,9 +27,22 @@ def _seconds(text: str) -> float:
     return v
 
 
+def versions() -> str:
+    """``dockui X, Python Y, Textual Z``: what a bug report needs first (Textual's version read from
+    its installed metadata, so ``--version`` does not pay for importing it)."""
+    from importlib import metadata
+
+    try:
+        textual = metadata.version("textual")
+    except metadata.PackageNotFoundError:
+        textual = "not installed"
+    return f"dockui {__version__}, Python {sys.version.split()[0]} ({sys.executable}), Textual {textual}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dockui", description="A keyboard-driven, k9s-style terminal dashboard for the Docker Engine.")
-    p.add_argument("--version", action="version", version=f"dockui {__version__}")
+    # not argparse's "version" action: it wraps the line to the terminal's width
+    p.add_argument("--version", action="store_true", help="print dockui's, Python's and Textual's versions and exit")
     p.add_argument("-H", "--host", action="append", help="engine address (unix:///path, tcp://host:port, ssh://user@host); default: DOCKER_HOST, the docker context, the default socket; given more than once (NAME=URL names it): a fleet")
     p.add_argument("-c", "--context", help="docker context to use; a,b,c: a fleet of those contexts on one screen")
     p.add_argument("--fleet", action="store_true", help="every engine on one screen: all docker contexts plus the --host ones")
@@ -57,6 +70,9 @@ def _timeout(args: argparse.Namespace) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.version:
+        print(versions())
+        return 0
     from . import logfile
     from .engine import EngineClient, EngineError
     from .engine.config import resolve
@@ -89,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"dockui: cannot reach the engine ({source}): {exc}", file=sys.stderr)
             return 1
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
+        print(versions())
         return 0
     # list the engine while Textual is imported: the first screen then has its rows at once. The
     # store thread needs the GIL for a moment after every reply; with the default 5 ms switch

@@ -7,17 +7,22 @@ never a crash. See ``config.example.toml`` for every setting.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 
 def _tomllib():
-    """tomllib, loaded only when there is a file to read (its regexes cost ~5 ms at launch); None on 3.10."""
+    """tomllib, loaded only when there is a file to read (its regexes cost ~5 ms at launch); on
+    Python 3.10 the ``tomli`` backport (a dependency there, see pyproject.toml); None without either."""
     try:  # Python 3.11+
         import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10: config files are not read
-        return None
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            return None
     return tomllib
 
 
@@ -50,7 +55,7 @@ def load(path: Path | None = None) -> Config:
         return cfg
     tomllib = _tomllib()
     if tomllib is None:
-        cfg.warnings.append(f"{path}: needs Python 3.11 to read TOML; using defaults")
+        cfg.warnings.append(f"{path}: needs Python 3.11, or the tomli package, to read TOML; using defaults")
         return cfg
     try:
         doc: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -80,3 +85,72 @@ def load(path: Path | None = None) -> Config:
     cfg.commands = doc.get("commands")
     cfg.bundle_dir = os.path.expanduser(get("bundle", "directory", str, cfg.bundle_dir))
     return cfg
+
+
+_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"' -]+?)\s*\]\s*(#.*)?$")  # [table] (not [[array]])
+_VALUE = r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s#]+)"  # a basic or literal string, or a bare value
+
+
+def set_value(text: str, section: str, key: str, value: str) -> str:
+    """``text`` (a TOML document) with ``[section] key = "value"``: the value of an existing line
+    replaced in place (its indentation and trailing comment kept), or the line added under the
+    section's header, or the section added at the end. Every other line, comments included, is
+    left as it was: the user's file is edited, not rewritten."""
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lines = text.splitlines(keepends=True)
+    current = ""  # the table the line is in ("" before any header)
+    header_at = -1
+    own = re.compile(rf"^(\s*{re.escape(key)}\s*=\s*){_VALUE}(.*)$", re.S)
+    dotted = re.compile(rf"^(\s*{re.escape(section)}\s*\.\s*{re.escape(key)}\s*=\s*){_VALUE}(.*)$", re.S)
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("[["):
+            current = None  # an array of tables: never ours
+            continue
+        m = _HEADER.match(line)
+        if m:
+            current = m.group(1).strip().strip("\"'")
+            if current == section and header_at < 0:
+                header_at = i
+            continue
+        m = (own.match(line) if current == section else dotted.match(line) if current == "" else None)
+        if m:
+            lines[i] = m.group(1) + quoted + m.group(3)
+            return "".join(lines)
+    if header_at >= 0:
+        lines.insert(header_at + 1, f"{key} = {quoted}\n")
+        return "".join(lines)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return "".join(lines) + ("\n" if lines else "") + f"[{section}]\n{key} = {quoted}\n"
+
+
+def save_setting(section: str, key: str, value: str, path: Path | None = None) -> Path:
+    """Write ``[section] key = "value"`` into the config file (created if absent, with its
+    directory) by a line edit of its text (``set_value``), replaced atomically. Raises OSError
+    when it cannot be written, ValueError when the file is not TOML that the edit could keep so
+    (it is then left untouched)."""
+    path = Path(os.path.realpath(path or config_path()))  # a symlinked file stays a symlink
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = ""
+    new = set_value(old, section, key, value)
+    tomllib = _tomllib()
+    if tomllib is not None:
+        try:
+            doc = tomllib.loads(new)
+        except ValueError as exc:
+            raise ValueError(f"{path} is not valid TOML ({exc}); left as it was") from None
+        if (doc.get(section) or {}).get(key) != value:
+            raise ValueError(f"{path}: could not set {section}.{key} by a line edit; left as it was")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(new, encoding="utf-8")
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

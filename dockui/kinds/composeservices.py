@@ -75,8 +75,9 @@ def _state(e: Mapping[str, Any]) -> str:
     return next(iter(states)) if len(states) == 1 else "stopped"
 
 
-STATE_STYLES = {"running": "green", "unhealthy": "bold red", "partial": "yellow", "exited": "dim", "stopped": "dim",
-                "paused": "yellow", "restarting": "magenta", "created": "cyan", "dead": "bold red"}
+STATE_STYLES = {"running": "state.running", "unhealthy": "state.unhealthy", "partial": "state.partial", "exited": "state.exited",
+                "stopped": "state.exited", "paused": "state.paused", "restarting": "state.restarting", "created": "state.created",
+                "dead": "state.dead"}  # semantic names: widgets/palette.py colours them from the theme
 
 
 def _label(row: Row, rid: str) -> str:
@@ -111,7 +112,7 @@ KIND = Kind(
     state=lambda r: str(r.get("State") or ""),
     columns=(
         Column("name", "SERVICE", lambda r, c: one_line(str(r.get("Name") or ""), 40), lower("Name"), width=20),
-        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"),
+        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="state.ok" if r["Running"] == r["Total"] else "state.partial"),
                lambda r, c: -r["Running"], width=8),
         Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 50), lower("Image"), width=24),
         Column("state", "STATE", lambda r, c: Text(str(r.get("State") or ""), style=STATE_STYLES.get(str(r.get("State")), "")),

@@ -16,20 +16,21 @@ from .common import DESCRIBE, LOGS, age_cell, inspect_with, lower, name_cell, no
 
 LIVE = ("running", "unhealthy", "restarting")
 
+# semantic names: the screen layer (widgets/palette.py) colours them from the current theme
 STATE_STYLES = {
-    "running": "green",
-    "unhealthy": "bold red",
-    "paused": "yellow",
-    "restarting": "magenta",
-    "created": "cyan",
-    "dead": "bold red",
-    "removing": "dim",
+    "running": "state.running",
+    "unhealthy": "state.unhealthy",
+    "paused": "state.paused",
+    "restarting": "state.restarting",
+    "created": "state.created",
+    "dead": "state.dead",
+    "removing": "state.removing",
 }
 
 
 def state_style(st: str) -> str:
     if st.startswith("exited"):
-        return "dim" if st in ("exited(0)", "exited") else "red"
+        return "state.exited" if st in ("exited(0)", "exited") else "state.failed"
     return STATE_STYLES.get(st, "")
 
 
@@ -65,7 +66,7 @@ def _mem_sort(r: Row, ctx: Any) -> float:
     return -s.mem if s else 1
 
 
-_NO_SPARK = Text(" " * 10, style="cyan")  # shared by every row without samples; cells are never mutated
+_NO_SPARK = Text(" " * 10, style="state.chart")  # shared by every row without samples; cells are never mutated
 
 
 def _spark(r: Row, ctx: Any) -> Text:
@@ -73,7 +74,7 @@ def _spark(r: Row, ctx: Any) -> Text:
     if not hist:
         return _NO_SPARK
     vals = [s.cpu for s in hist]
-    return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="cyan")
+    return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="state.chart")
 
 
 def _state_cell(r: Row, ctx: Any) -> Text:
@@ -174,7 +175,7 @@ KIND = Kind(
     state=state,
     logs=_logs,
     columns=COLUMNS,
-    style=lambda r: "bold red" if state(r) == "unhealthy" else "",
+    style=lambda r: "state.unhealthy" if state(r) == "unhealthy" else "",
     fault=_fault,
     stats=True,
     actions=ACTIONS,

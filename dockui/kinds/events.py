@@ -25,8 +25,8 @@ KEY_ATTRIBUTES = ("exitCode", "signal", "image", "container", "driver", "replica
 # where enter goes: an event's type -> the kind that lists its object
 TARGETS = {"container": "containers", "image": "images", "network": "networks", "volume": "volumes",
            "service": "services", "node": "nodes", "secret": "secrets", "config": "configs", "plugin": "plugins"}
-STYLES = {"die": "red", "kill": "red", "oom": "bold red", "destroy": "dim", "health_status": "yellow",
-          "start": "green", "create": "cyan", "remove": "dim", "delete": "dim"}
+STYLES = {"die": "state.failed", "kill": "state.failed", "oom": "state.fatal", "destroy": "state.muted", "health_status": "state.partial",
+          "start": "state.ok", "create": "state.info", "remove": "state.muted", "delete": "state.muted"}  # semantic: widgets/palette.py
 
 
 def summary(e: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -83,9 +83,9 @@ def _action(r: Row, ctx: Any) -> Text:
     verb = str(r.get("Verb") or "")
     style = STYLES.get(verb, "")
     if verb == "die" and (r.get("Attributes") or {}).get("exitCode") == "0":
-        style = "dim"
+        style = "state.muted"
     if verb == "health_status" and "unhealthy" in action:
-        style = "bold red"
+        style = "state.fatal"
     return Text(one_line(action, 40), style=style)
 
 

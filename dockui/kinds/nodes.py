@@ -21,7 +21,7 @@ def _hostname(r: Row) -> str:
 
 COLUMNS = (
     Column("name", "HOSTNAME", lambda r, c: one_line(_hostname(r)), lambda r, c: _hostname(r)),
-    Column("state", "STATUS", lambda r, c: Text(_state(r), style="green" if _state(r) == "ready" else "red"), lambda r, c: _state(r)),
+    Column("state", "STATUS", lambda r, c: Text(_state(r), style="state.ok" if _state(r) == "ready" else "state.bad"), lambda r, c: _state(r)),
     Column("avail", "AVAILABILITY", lambda r, c: str((r.get("Spec") or {}).get("Availability") or ""), None),
     Column("role", "ROLE", lambda r, c: str((r.get("Spec") or {}).get("Role") or "")
            + (" (leader)" if (r.get("ManagerStatus") or {}).get("Leader") else ""), None),

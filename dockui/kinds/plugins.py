@@ -47,7 +47,7 @@ KIND = Kind(
     state=state,
     columns=(
         Column("name", "NAME", lambda r, c: name(r), lambda r, c: str(r.get("Name") or "").lower(), width=30),
-        Column("enabled", "ENABLED", lambda r, c: Text(state(r), style="green" if r.get("Enabled") else "dim"),
+        Column("enabled", "ENABLED", lambda r, c: Text(state(r), style="state.ok" if r.get("Enabled") else "state.muted"),
                lambda r, c: state(r), width=8),
         Column("type", "TYPE", lambda r, c: one_line(types(r), 40), lambda r, c: types(r), width=14),
         Column("description", "DESCRIPTION", lambda r, c: one_line(str((r.get("Config") or {}).get("Description") or ""), 60),

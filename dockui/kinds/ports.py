@@ -49,7 +49,7 @@ KIND = Kind(
         Column("proto", "PROTO", lambda r, c: str(r["Proto"]), lambda r, c: r["Proto"]),
         Column("container", "CONTAINER", lambda r, c: _name(r), lambda r, c: _name(r).lower(), width=24),
         Column("target", "CONTAINER PORT", lambda r, c: f"{r['ContainerPort']}/{r['Proto']}", lambda r, c: r["ContainerPort"] or 0),
-        Column("state", "STATE", lambda r, c: Text(str(r["State"]), style="green" if r["State"] == "running" else "yellow"),
+        Column("state", "STATE", lambda r, c: Text(str(r["State"]), style="state.running" if r["State"] == "running" else "state.partial"),
                lambda r, c: r["State"]),
     ),
     filters={"port": lambda r: str(r["HostPort"]), "container": _name, "proto": lambda r: r["Proto"]},

@@ -113,9 +113,9 @@ KIND = Kind(
     label=plain_name,
     columns=(
         Column("name", "PROJECT", lambda r, c: one_line(str(r.get("Name") or "")), lower("Name")),
-        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="green" if r["Running"] == r["Total"] else "yellow"),
+        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="state.ok" if r["Running"] == r["Total"] else "state.partial"),
                lambda r, c: -r["Running"]),
-        Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="bold red" if r["Unhealthy"] else "dim"),
+        Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="state.fatal" if r["Unhealthy"] else "state.muted"),
                lambda r, c: -r["Unhealthy"]),
         Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
         Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),

@@ -61,7 +61,7 @@ def _counts(r: Row) -> tuple[int, int]:
 
 def _replicas(r: Row, c: Any) -> Text:
     run, want = _counts(r)
-    return Text(f"{run}/{want}", style="green" if run == want and want else "yellow" if run else "red")
+    return Text(f"{run}/{want}", style="state.ok" if run == want and want else "state.partial" if run else "state.bad")
 
 
 def _name(r: Row) -> str:

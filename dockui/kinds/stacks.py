@@ -77,7 +77,7 @@ def remove(client: Any, ns: str) -> str:
 
 def _tasks(r: Row, c: Any) -> Text:
     run, want = int(r.get("Running") or 0), int(r.get("Desired") or 0)
-    return Text(f"{run}/{want}", style="green" if run == want and want else "yellow" if run else "red")
+    return Text(f"{run}/{want}", style="state.ok" if run == want and want else "state.partial" if run else "state.bad")
 
 
 KIND = Kind(

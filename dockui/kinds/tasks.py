@@ -10,7 +10,8 @@ from ..ansi import one_line
 from .base import Column, Kind, Row
 from .common import DESCRIBE, LOGS, age_cell, inspect_with
 
-STYLES = {"running": "green", "failed": "red", "rejected": "red", "shutdown": "dim", "complete": "dim", "orphaned": "red"}
+STYLES = {"running": "state.ok", "failed": "state.failed", "rejected": "state.failed", "shutdown": "state.muted",
+          "complete": "state.muted", "orphaned": "state.failed"}  # semantic names: widgets/palette.py colours them
 
 
 def _state(r: Row) -> str:
@@ -19,7 +20,7 @@ def _state(r: Row) -> str:
 
 COLUMNS = (
     Column("name", "NAME", lambda r, c: c.task_name(r) if c else r["ID"][:12], lambda r, c: c.task_name(r) if c else r["ID"]),
-    Column("state", "STATE", lambda r, c: Text(_state(r), style=STYLES.get(_state(r), "yellow")), lambda r, c: _state(r)),
+    Column("state", "STATE", lambda r, c: Text(_state(r), style=STYLES.get(_state(r), "state.partial")), lambda r, c: _state(r)),
     Column("desired", "DESIRED", lambda r, c: str(r.get("DesiredState") or ""), None),
     Column("node", "NODE", lambda r, c: c.node_name(r.get("NodeID") or "") if c else "", None),
     Column("error", "ERROR", lambda r, c: one_line(str((r.get("Status") or {}).get("Err") or ""), 50), None, width=30, priority=2),

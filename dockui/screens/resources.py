@@ -928,6 +928,7 @@ class ResourcesScreen(Screen):
         words = [*registry.KINDS, *sorted(a for a in registry.ALIASES if a not in registry.KINDS)]
         words += [c.words for k in registry.KINDS.values() for c in k.commands]
         words += ["ctx", "df", "pull ", "prune images", "prune containers", "prune volumes", "prune networks", "theme ", "q"]
+        words += [f"theme {name}" for name in sorted(self.app.available_themes)]  # ':theme ' completes every theme
         return SuggestFromList(words, case_sensitive=False)
 
     def _close_prompt(self) -> None:

@@ -16,8 +16,9 @@ from ..ansi import one_line
 from ..glyphs import DOT
 from .quiet import QuietStatic
 
-COUNT_STYLES = (("running", "green"), ("unhealthy", "bold red"), ("paused", "yellow"), ("restarting", "magenta"),
-                ("exited", "dim"), ("created", "cyan"))
+# semantic names, coloured from the current theme by widgets/palette.py
+COUNT_STYLES = (("running", "state.running"), ("unhealthy", "state.unhealthy"), ("paused", "state.paused"),
+                ("restarting", "state.restarting"), ("exited", "state.exited"), ("created", "state.created"))
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class HeaderBar(QuietStatic):
         if f.version and s.fleet is None:
             t.append(f"  Docker {one_line(f.version)} (API {one_line(s.api_version or f.api_version)})")
             t.append(f"  {one_line(f.os)}/{one_line(f.arch)}  {f.cpus} CPU  {fmt.size(f.memory)}", style="dim")
-            t.append(f"  swarm: {f.swarm}", style="cyan" if f.swarm == "manager" else "dim")
+            t.append(f"  swarm: {f.swarm}", style="state.info" if f.swarm == "manager" else "dim")
         line2 = Text(no_wrap=True, overflow="ellipsis")
         for key, style in COUNT_STYLES:
             n = s.counts.get(key, 0)
@@ -60,13 +61,13 @@ class HeaderBar(QuietStatic):
         if s.fleet is not None:
             pass  # each engine's state is on the fleet line
         elif not conn.ok:
-            line2.append("  " + DOT + " " + conn.describe(), style="bold red" if conn.status != "connecting" else "yellow")
+            line2.append("  " + DOT + " " + conn.describe(), style="state.fatal" if conn.status != "connecting" else "state.partial")
         else:
-            line2.append("  " + DOT + " connected", style="green")
+            line2.append("  " + DOT + " connected", style="state.ok")
         if s.readonly:
-            line2.append("  read-only", style="magenta")
+            line2.append("  read-only", style="state.restarting")
         if s.insecure:
-            line2.append("  TLS NOT VERIFIED", style="bold reverse red")
+            line2.append("  TLS NOT VERIFIED", style="state.alarm")
         if self.has_class("-compact"):
             # one line: the counts and the connection state first, the engine details after them
             line2.append("  |", style="dim")

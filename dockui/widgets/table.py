@@ -39,6 +39,12 @@ def _width(cell: Cell) -> int:
 _STYLES: dict[str, Style | None] = {}
 
 
+def forget_styles() -> None:
+    """Parse cell styles again: the semantic names (``state.running``) now mean other colours
+    (a theme change, see widgets/palette.py)."""
+    _STYLES.clear()
+
+
 def _style(console, style: str | Style) -> Style | None:
     """A cell's style, parsed once per distinct string."""
     if isinstance(style, Style):
