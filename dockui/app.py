@@ -33,6 +33,7 @@ from .screens.dialogs import ConfirmScreen, TooSmallScreen
 from .screens.resources import ResourcesScreen
 from .sessions.manager import SessionManager
 from .store import StatsHub, Store, StoreChange
+from .triage.reasons import store_loops
 from .widgets import palette
 from .widgets.header import HeaderBar, HeaderState
 
@@ -266,6 +267,7 @@ class DockuiApp(App):
             endpoint=c.endpoint.display, api_version=c.api_version if c._api_version else "", facts=store.facts,
             connection=store.connection, counts=store.counts, readonly=self.readonly,
             insecure=bool(getattr(c.endpoint, "insecure", False)), fleet=fleet_header(store),
+            loops=store_loops(store),
         ))
 
     # --- theme ------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ def test_oom_is_the_kernel_out_of_memory() -> None:
     assert "the kernel" in explain.signal_source([ev(1, "start"), ev(2, "oom"), ev(3, "die", exitCode="137")], 137)
 
 
+def test_an_oom_event_counts_before_the_engine_sets_oomkilled() -> None:
+    evs = [ev(1, "start"), ev(2, "oom"), ev(2.1, "die", exitCode="137")]
+    assert verdict(info(code=137, memory=8 * MiB), evs) == "OOM killed, limit 8 MiB"
+    assert verdict(info("running", state={"Running": True}), evs + [ev(3, "start")]) == "running"
+
+
 def test_who_sent_the_signal() -> None:
     stop = [ev(1, "start"), ev(5, "kill", signal="15"), ev(5.2, "die", exitCode="143"), ev(5.3, "stop")]
     assert explain.signal_source(stop, 143) == "someone ran stop (SIGTERM)"
@@ -134,6 +140,7 @@ def test_oom_killed_container_says_out_of_memory(client, make_container) -> None
     try:
         hub.want([cid])
         assert wait_for(lambda: not state(client, cid)["Running"], 60)
+        wait_for(lambda: state(client, cid)["OOMKilled"], 10)  # the engine's oom notice may come after the exit
     finally:
         hub.close()
     st = state(client, cid)

@@ -28,6 +28,7 @@ class Column:
     stats: bool = False  # depends on stats samples (refreshed on stats ticks)
     priority: int = 1  # 1 always shown; higher numbers are dropped first on narrow terminals
     clock: bool = False  # follows the clock (ages): redrawn on screen every second
+    faults: bool = False  # shown only in the faults-only view (ctrl+z): the REASON column
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Kind:
     default_reverse: bool = False  # True: the default sort is descending (newest events first)
     style: Callable[[Row], str] = lambda row: ""
     fault: Callable[[Row, Any], bool] = no_fault  # what ctrl+z keeps
+    fault_enter: str = ""  # the id of the action enter runs in the faults-only view (containers: the post-mortem)
     filters: Mapping[str, Callable[[Row], Any]] = field(default_factory=dict)  # /field=value
     drill: Callable[[Row, str, Any], Any] = lambda row, rid, ctx: None  # enter: (kind, filter), or a screen to open
     logs: Callable[[Row, str, Any], tuple[str, list[Any]]] | None = None  # l: (title, [sessions.logs.Target])

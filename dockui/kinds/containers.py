@@ -82,15 +82,23 @@ def _state_cell(r: Row, ctx: Any) -> Text:
     return Text(st, style=state_style(st))
 
 
+def _why() -> Any:
+    from ..triage import reasons
+
+    return reasons
+
+
 def _fault(r: Row, ctx: Any) -> bool:
     """Unhealthy, restarting, dead, or exited non-zero."""
     st = state(r)
-    return st in ("unhealthy", "restarting", "dead") or (st.startswith("exited") and st not in ("exited(0)", "exited"))
+    return st in ("unhealthy", "restarting", "dead") or (st.startswith("exited") and st not in ("exited(0)", "exited")) \
+        or _why().in_loop(r, ctx)  # a restart loop, caught in the moment it is up
 
 
 COLUMNS = (
     Column("name", "NAME", name_cell(), lower("Name"), width=24),
     Column("state", "STATE", _state_cell, lambda r, c: state(r)),
+    Column("reason", "REASON", lambda r, c: _why().reason_cell(r, c, _fault), lambda r, c: _why().reason_sort(r, c), width=30, faults=True),
     Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True),
     Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3),
     Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2),
@@ -158,6 +166,7 @@ ACTIONS = (
     Action("rename", "R", "rename", lambda c, rid, row, arg: c.rename(rid, arg), bulk=False, prompt="new name",
            prompt_value=lambda row: str(row.get("Name") or "")),
     Action("bundle", "B", "incident bundle", verb="view", view=lambda rid, row: __import__("dockui.bundle", fromlist=["x"]).bundle_view(rid, row), mutating=False, footer=False),
+    Action("why", "w", "why? (post-mortem)", verb="view", view=lambda rid, row: __import__("dockui.screens.postmortem", fromlist=["x"]).postmortem_view(rid, row), mutating=False, bulk=False),
     Action("files", "F", "files", verb="view", view=lambda rid, row: __import__("dockui.screens.files", fromlist=["x"]).files_view(rid, row), mutating=False, bulk=False, footer=False),
     Action("changes", "D", "changes against the image", verb="view", view=lambda rid, row: __import__("dockui.screens.changes", fromlist=["x"]).changes_view(rid, row), mutating=False, bulk=False, footer=False),
 )
@@ -177,6 +186,8 @@ KIND = Kind(
     columns=COLUMNS,
     style=lambda r: "state.unhealthy" if state(r) == "unhealthy" else "",
     fault=_fault,
+    fault_enter="why",  # enter in faults-only opens the post-mortem
+    repaint_on=("reasons",),  # REASON cells arrive from dockui.triage.reasons
     stats=True,
     actions=ACTIONS,
     filters={"project": lambda r: r.get("Project", ""), "image": lambda r: r.get("Image", ""), "state": state,

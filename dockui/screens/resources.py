@@ -34,7 +34,7 @@ from ..widgets.table import ResourceTable
 if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
     from ..widgets.sessionpane import SessionEnded, SessionPane
 
-SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine"}
+SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine", "W": "reason"}
 
 def _any_match(got: Any, want: str, exact: bool) -> bool:
     """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;
@@ -159,7 +159,7 @@ class ResourcesScreen(Screen):
     def _fit_columns(self) -> bool:
         """Drop columns by priority until the rest fit the terminal's width; True if the table was reset."""
         width = max(20, self.size.width or self.app.size.width)
-        cols = list(self.spec.columns)
+        cols = [c for c in self.spec.columns if self.faults_only or not c.faults]  # REASON: faults-only
         chosen = self.app.config.columns.get(self.kind)
         if chosen:
             by_key = {c.key: c for c in cols}
@@ -592,6 +592,7 @@ class ResourcesScreen(Screen):
                     self.sort_reverse = not self.sort_reverse
                 else:
                     self.sort_key, self.sort_reverse = name, False
+                    self._cells.clear()  # the cached sort keys were made by the previous column
                 self.repaint(force=True)
             return
         kind = self.kind_
@@ -715,6 +716,10 @@ class ResourcesScreen(Screen):
         row = self.app.store.get(self.kind, rid or "")
         if row is None:
             return
+        why = self.kind_.fault_enter and self.faults_only and next((a for a in self.kind_.actions if a.id == self.kind_.fault_enter), None)
+        if why:  # faults-only: enter opens the post-mortem
+            self.perform(why, [(rid or "", row)])
+            return
         target = self.kind_.drill(row, rid or "", self.app.ctx)
         if target and not isinstance(target, tuple):  # a view the kind opens (an image's layers)
             self.app.push_screen(target)
@@ -745,6 +750,7 @@ class ResourcesScreen(Screen):
 
     def action_faults(self) -> None:
         self.faults_only = not self.faults_only
+        self._fit_columns()  # the faults-only columns (REASON) come and go
         self.repaint(force=True)
 
     def action_mark(self) -> None:

@@ -130,6 +130,22 @@ def signal_source(events: Sequence[Row], code: int | None, oom: bool = False) ->
     return f"someone ran kill ({sent})"
 
 
+def last_run(events: Sequence[Row]) -> list[Row]:
+    """The events from the last ``start`` on (the run that ended, or the one going on)."""
+    evs = list(events)
+    first = max((i for i, e in enumerate(evs) if _verb(e) == "start"), default=-1)
+    return evs[max(first, 0):]
+
+
+def oom_killed(info: Row, events: Sequence[Row] = ()) -> bool:
+    """Killed by the kernel for memory: ``State.OOMKilled``, or an ``oom`` event in the last run
+    (the engine records OOMKilled when it handles the kernel's notice, sometimes after the exit)."""
+    st = info.get("State") or {}
+    if st.get("OOMKilled"):
+        return True
+    return not st.get("Running") and any(_verb(e) == "oom" for e in last_run(events))
+
+
 @dataclass(frozen=True)
 class Loop:
     restarts: int  # automatic restarts in the window
@@ -269,7 +285,7 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
     if status == "dead" or st.get("Dead"):
         return f"dead: {err}" if err else "dead"
     loop = restart_loop(events, now, int(info.get("RestartCount") or 0), bool(st.get("Restarting")))
-    if st.get("OOMKilled"):
+    if oom_killed(info, events):
         limit = memory(info)[0]
         base = f"OOM killed, limit {size(limit)}" if limit else "OOM killed (no memory limit)"
         return base + (f", {loop.restarts} restarts in {int(round(loop.window / 60))} min" if loop and loop.window else "")
@@ -311,8 +327,9 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
     if code in (125, 126, 127):
         words = {125: "the engine could not run it", 126: "command not executable", 127: "command not found"}[code]
         return f"exit {code}: {words}" + (f": {err}" if err else "")
-    return f"exit {code}: application error" if code in (1, 2) else f"exit {code}"
+    return f"exit {code}: application error" if 0 < code < 125 else f"exit {code}"
 
 
-__all__ = ["Health", "Loop", "Probe", "container_events", "explain_exit", "health", "memory", "restart_loop",
+__all__ = ["Health", "Loop", "Probe", "container_events", "explain_exit", "health", "last_run", "memory", "oom_killed",
+           "restart_loop",
            "signal_name", "signal_source", "size", "verdict", "when"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .. import format as fmt
 from ..ansi import one_line
 from ..kinds.events import key_attributes
-from .explain import explain_exit, health, memory, restart_loop, signal_source, size, verdict, when
+from .explain import explain_exit, health, memory, oom_killed, restart_loop, signal_source, size, verdict, when
 from .gather import Evidence
 
 Line = tuple[str, str]  # (text, style)
@@ -39,7 +39,7 @@ def why(ev: Evidence) -> Section:
     info, now = ev.info, ev.now
     st = info.get("State") or {}
     code = st.get("ExitCode")
-    oom = bool(st.get("OOMKilled"))
+    oom = oom_killed(info, ev.events)
     status = str(st.get("Status") or "?")
     lines: list[Line] = [(verdict(info, ev.events, ev.samples, now), "bold")]
     if not st.get("Running") or st.get("Restarting"):

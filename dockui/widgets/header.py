@@ -30,6 +30,7 @@ class HeaderState:
     counts: Mapping[str, int] = field(default_factory=dict)
     readonly: bool = False
     insecure: bool = False  # TLS without certificate verification
+    loops: int = 0  # containers in a restart loop (dockui.triage.reasons.store_loops)
     fleet: Any = None  # a fleet's engines line (rich Text, dockui/fleet/header.py), drawn instead of one engine's
 
 
@@ -57,6 +58,9 @@ class HeaderBar(QuietStatic):
             if n or key in ("running", "exited"):
                 line2.append(f" {key} ", style=style)
                 line2.append(f"{n} ", style="bold")
+        if s.loops:
+            line2.append(" restart loops ", style="state.restarting")
+            line2.append(f"{s.loops} ", style="bold")
         conn = s.connection
         if s.fleet is not None:
             pass  # each engine's state is on the fleet line
