@@ -3,6 +3,7 @@ with live stats, logs, shells and the lifecycle actions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from .. import format as fmt
 from ..ansi import one_line
 from ..store.model import container_state as state
 from ..store.model import container_summary, state_counts
+from ..store.restarts import exit_text
 from .base import Action, Column, Command, Kind, Row
 from .common import DESCRIBE, LOGS, age_cell, inspect_with, lower, name_cell, now, plain_name
 
@@ -77,6 +79,42 @@ def _spark(r: Row, ctx: Any) -> Text:
     return Text(fmt.sparkline(vals, 10, top=max([5.0, *vals])), style="state.chart")
 
 
+def _restart_info(r: Row, ctx: Any) -> Any:
+    book = getattr(getattr(ctx, "store", None), "restarts", None)  # the store's RestartBook (events + inspect)
+    return book.get(r["Id"]) if book is not None else None
+
+
+def _restarts(r: Row, ctx: Any) -> str:
+    """``3 (2m)``: restarts seen, and how long ago the last one was."""
+    info = _restart_info(r, ctx)
+    if info is None:
+        return ""
+    n = info.count
+    return f"{n} ({fmt.age(info.last, now(ctx))})" if n and info.last else str(n)
+
+
+def _exit_code(r: Row, ctx: Any) -> int | None:
+    info = _restart_info(r, ctx)
+    if info is not None and info.exit_code is not None:
+        return info.exit_code
+    st = state(r)
+    if st.startswith("exited(") or r.get("State") == "restarting":
+        m = re.search(r"\((-?\d+)\)", str(r.get("Status") or ""))
+        return int(m.group(1)) if m else None
+    return None
+
+
+def _exit_cell(r: Row, ctx: Any) -> Text:
+    """``137 KILL``: the last exit code, with the signal's name for 128+N."""
+    code = _exit_code(r, ctx)
+    return Text(exit_text(code), style="red" if code else "")
+
+
+def _exit_sort(r: Row, ctx: Any) -> tuple[int, int]:
+    code = _exit_code(r, ctx)
+    return (2, 0) if code is None else (0 if code else 1, -code)  # failures first, biggest code first
+
+
 def _state_cell(r: Row, ctx: Any) -> Text:
     st = state(r)
     return Text(st, style=state_style(st))
@@ -102,6 +140,9 @@ COLUMNS = (
     Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True),
     Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3),
     Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2),
+    Column("restarts", "RESTARTS", _restarts, lambda r, c: -(getattr(_restart_info(r, c), "count", 0)), width=9, priority=6,
+           clock=True),
+    Column("exit", "EXIT", _exit_cell, _exit_sort, width=8, priority=6, clock=True),
     Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), lower("Image"), width=20, priority=2),
     Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), lower("Project"), width=10, priority=3),
     Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r), width=20, priority=3),

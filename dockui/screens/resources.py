@@ -34,7 +34,7 @@ from ..widgets.table import ResourceTable
 if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the first pane, not at start
     from ..widgets.sessionpane import SessionEnded, SessionPane
 
-SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine", "W": "reason"}
+SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine", "W": "reason", "O": "restarts", "X": "exit"}
 
 def _any_match(got: Any, want: str, exact: bool) -> bool:
     """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;

@@ -42,6 +42,7 @@ PRIME_AFTER = 1.5  # a container's second sample (its first CPU figure) this lon
 INFLIGHT = 200
 INFLIGHT_SSH = 4
 TIMEOUT = 5.0  # seconds a round waits for its answers
+INSPECT_MAX = 60  # rows on screen inspected for their restart facts, at most, per request
 MAX_RESPONSE = 1024 * 1024
 
 
@@ -158,11 +159,16 @@ class Sampler:
     ``running()`` gives the ids of the running containers (from the store's snapshot),
     ``streamed()`` those the hub streams already, ``put(cid, doc)`` takes a stats document and
     returns the container's CPU %, ``on_round()`` is called after a round that brought samples.
+    ``book`` (the store's ``RestartBook``): the rows on screen asked for with ``inspect(ids)`` are
+    read once with ``inspect`` (their RestartCount, last start and exit code) between rounds.
     """
 
     def __init__(self, client: Any, running: Callable[[], Iterable[str]], streamed: Callable[[], set[str]],
-                 put: Callable[[str, dict], float], on_round: Callable[[], None] | None = None) -> None:
+                 put: Callable[[str, dict], float], on_round: Callable[[], None] | None = None, book: Any = None) -> None:
         self.client = client
+        self.book = book
+        self._inspect: list[str] = []
+        self._wake = threading.Event()
         self.running = running
         self.streamed = streamed
         self.put = put
@@ -181,6 +187,33 @@ class Sampler:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def inspect(self, ids: Iterable[str]) -> None:
+        """Read these containers' restart facts (rows that came on screen) on the sampler's thread."""
+        if self.book is None:
+            return
+        todo = [cid for cid in ids if cid and not self.book.seeded(cid)]
+        if todo:
+            self._inspect = todo[:INSPECT_MAX]
+            self._wake.set()
+
+    def _seed(self) -> bool:
+        ids, self._inspect = self._inspect, []
+        done = False
+        for cid in ids:
+            if self._stop.is_set():
+                break
+            if self.book.seeded(cid):
+                continue
+            try:
+                doc = self.client.inspect_container(cid)
+            except Exception:  # noqa: BLE001 - removed meanwhile, or the engine is away: not seeded
+                continue
+            if isinstance(doc, dict):
+                self.book.seed(cid, doc)
+                done = True
+        return done
 
     def plan(self, now: float) -> list[str]:
         """The ids due now, most overdue first, at most one round's worth; forgets stopped ones."""
@@ -205,6 +238,8 @@ class Sampler:
     def _run(self) -> None:
         one_shot: bool | None = None
         while not self._stop.is_set():
+            if self._inspect and self._seed() and self.on_round is not None:
+                self.on_round()
             now = time.monotonic()
             try:
                 ids = self.plan(now)
@@ -212,7 +247,8 @@ class Sampler:
                 ids = []
             if not ids:
                 nxt = min(self.due.values(), default=now + 1.0)
-                self._stop.wait(min(1.0, max(0.05, nxt - now)))
+                self._wake.wait(min(1.0, max(0.05, nxt - now)))
+                self._wake.clear()
                 continue
             if one_shot is None:
                 one_shot = self._one_shot()

@@ -172,7 +172,7 @@ class StatsHub:
 
         self.sampler = Sampler(self.client.clone() if hasattr(self.client, "clone") else self.client,
                                running=self.running_ids, streamed=self.streaming, put=self._put_sampled,
-                               on_round=self._sampled_round)
+                               on_round=self._sampled_round, book=getattr(self.store, "restarts", None))
         self.sampler.start()
 
     def _put_sampled(self, cid: str, doc: dict) -> float:
@@ -206,6 +206,9 @@ class StatsHub:
         """Ask for stats of ``ids`` (first ones first); only running containers are streamed."""
         if self._closed:
             return
+        ids = list(ids)
+        if self.sampler is not None:
+            self.sampler.inspect(ids)  # the rows on screen: their RestartCount, once (RESTARTS column)
         run = set(running) if running is not None else None
         wanted = [i for i in dict.fromkeys(ids) if run is None or i in run][: self.cap]
         with self._lock:

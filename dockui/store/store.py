@@ -28,6 +28,7 @@ from .model import (
     facts_from,
     provisional_summary,
 )
+from .restarts import RestartBook
 
 log = logging.getLogger("dockui.store")
 logging.getLogger("dockui").addHandler(logging.NullHandler())  # no log file set up: stay silent, never stderr
@@ -91,6 +92,7 @@ class Store:
         self.loaded = False
         self.recent: deque[dict[str, Any]] = deque(maxlen=500)  # recent events, for the events screen
         self.event_errors = 0
+        self.restarts = RestartBook()  # restart counts and exit codes from the events (RESTARTS, EXIT columns)
         self._subs: list[Subscriber] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -274,6 +276,7 @@ class Store:
             if typ == "container":
                 if not oid:
                     continue
+                self.restarts.feed(action, oid, e)
                 if action in ("exec_create", "exec_start", "exec_die", "top", "attach", "detach", "resize", "archive-path", "extract-to-dir", "export", "commit", "copy"):
                     continue
                 containers.add(oid)
