@@ -194,3 +194,27 @@ def test_services_from_groups_containers_by_project_and_service():
     assert got["p/web"]["Containers"] == ("a", "b")
     assert got["p/db"]["State"] == "unhealthy"
     assert got["q/web"]["State"] == "exited" and got["q/web"]["Image"] == "img:2"
+
+
+def test_read_only_hides_and_refuses_the_group_actions_and_help_names_scaling(client, make_container):
+    project, made = make_project(client, make_container)
+
+    async def main():
+        from dockui.app import DockuiApp
+
+        from .conftest import engine_host
+
+        app = DockuiApp(EngineClient(engine_host(), timeout=30, readonly=True), first_screen="projects")
+        async with app.run_test(size=(160, 150), notifications=True) as pilot:  # tall: the whole help table
+            await to_project(pilot, app, project)
+            text = await wait_text(pilot, app, ["READ-ONLY", "l logs"])
+            assert "stop all" not in text and "remove all" not in text  # not offered
+            await pilot.press("x")
+            await wait_text(pilot, app, ["read-only mode: stop all is disabled"])
+            assert not isinstance(app.screen, ProgressScreen)
+            await pilot.press("question_mark")  # help: the group keys, and scaling left to the compose CLI
+            text = await wait_text(pilot, app, ["scale (the compose CLI's job)", "composeservices"])
+            assert re.search(r"start all\s+│\s+projects, composeservices", text), text
+
+    run(main())
+    assert states(client, made.values()) == {"running"}
