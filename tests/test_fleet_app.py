@@ -142,3 +142,127 @@ def test_an_action_on_a_row_of_the_second_engine_changes_that_engine_only_and_ma
         store.stop()
 
     run(go())
+
+
+def test_one_engine_killed_shows_unreachable_the_others_keep_updating_and_it_comes_back_resynced(third):
+    one = EngineClient(MAIN, timeout=30)
+    three = EngineClient(third.unix_host, timeout=30)
+    tag = uuid.uuid4().hex[:6]
+    before = three.create_container(IMAGE, ["sleep", "600"], name=f"fleet-kept-{tag}")["Id"]
+    made = []
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_text(pilot, app, [row_re(f"fleet-kept-{tag}", "three"), "three *"], timeout=30)
+            third.proc.terminate()  # the engine goes away (its data stays: it comes back below)
+            third.proc.wait(30)
+            await wait_text(pilot, app, [re.compile(r"three ~ reconnecting"), re.compile(rf"fleet-kept-{tag}\s+three stale \d+s")],
+                            timeout=30)
+            # the other engines keep updating: a container made on engine one shows
+            cid = one.create_container(IMAGE, ["sleep", "600"], name=f"fleet-while-{tag}")["Id"]
+            made.append(cid)
+            await wait_text(pilot, app, [row_re(f"fleet-while-{tag}", "one"), re.compile(r"three ~ reconnecting")], timeout=20)
+            # it comes back: its rows are live again, and what changed meanwhile shows
+            third.proc = None
+            third.start()
+            three2 = EngineClient(third.unix_host, timeout=30)
+            three2.create_container(IMAGE, ["sleep", "600"], name=f"fleet-after-{tag}")
+            await wait_text(pilot, app, ["three *", row_re(f"fleet-after-{tag}", "three"), row_re(f"fleet-kept-{tag}", "three")],
+                            absent=["stale"], timeout=60)
+        store.stop()
+
+    try:
+        run(go())
+    finally:
+        for cid in made:
+            one.remove_container(cid, force=True)
+        try:
+            c = EngineClient(third.unix_host, timeout=30)
+            for ctr in c.containers(all=True, filters={"name": "fleet-"}):
+                c.remove_container(ctr["Id"], force=True)
+        except Exception:  # noqa: BLE001
+            pass
+        del before
+
+
+def _context(cfg: Path, name: str, host: str, tls: dict[str, str] | None = None) -> None:
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    d = cfg / "contexts" / "meta" / digest
+    d.mkdir(parents=True)
+    (d / "meta.json").write_text(json.dumps({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host}}}))
+    if tls is not None:
+        t = cfg / "contexts" / "tls" / digest / "docker"
+        t.mkdir(parents=True)
+        for f, text in tls.items():
+            (t / f).write_text(text)
+
+
+@pytest.fixture
+def password_sshd(tmp_path):
+    """An sshd on loopback that takes passwords only: ssh in BatchMode cannot log in."""
+    import subprocess
+
+    from .engines import ensure_sshd, free_port
+
+    ensure_sshd()
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    key = tmp_path / "hostkey"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    port = free_port()
+    cfg = tmp_path / "sshd_config"
+    cfg.write_text(f"Port {port}\nListenAddress 127.0.0.1\nHostKey {key}\nPidFile {tmp_path / 'pid'}\n"
+                   "PubkeyAuthentication no\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM no\nLogLevel ERROR\n")
+    proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(cfg)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(0.5)
+    yield Endpoint(f"ssh://root@127.0.0.1:{port}", ssh_options=("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"))
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_bad_engines_each_say_what_is_wrong_and_the_others_work_on(tmp_path, monkeypatch, password_sshd):
+    from dockui.fleet.engines import fleet_specs
+
+    if not Path(N2[len("unix://"):]).exists():
+        pytest.skip("the sandbox's node 2 is not up")
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.setenv("DOCKER_HOST", MAIN)
+    for v in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"):
+        monkeypatch.delenv(v, raising=False)
+    _context(tmp_path, "good", N2)
+    _context(tmp_path, "nohost", "tcp://no-such-host.invalid:2375")
+    _context(tmp_path, "notls", "tcp://127.0.0.1:2376", tls={"cert.pem": "x"})
+    bad = tmp_path / "contexts" / "meta" / ("f" * 64)
+    bad.mkdir(parents=True)
+    (bad / "meta.json").write_text("{not json")
+    specs = [*fleet_specs(all_contexts=True), EngineSpec("pw", password_sshd, "--host")]
+    name = f"fleet-ok-{uuid.uuid4().hex[:6]}"
+    n2 = EngineClient(N2, timeout=30)
+
+    async def go():
+        store = build(specs, timeout=10)
+        store.start()
+        app = DockuiApp(store.client, source="fleet", store=store)
+        async with app.run_test(size=(400, 40)) as pilot:
+            await wait_text(pilot, app, ["default *", "good *", "nohost x unreachable: cannot resolve the host name",
+                                         "notls ! failed: TLS material missing: key.pem",
+                                         "context-ffffffff ! failed: malformed context file",
+                                         re.compile(r"pw x unreachable: ssh: .*Permission")], timeout=40)
+            cid = n2.create_container(IMAGE, ["sleep", "600"], name=name)["Id"]
+            try:
+                await wait_text(pilot, app, [row_re(name, "good")], timeout=20)  # the others work on
+                await pilot.press("colon", *"fleet", "enter")
+                text = await wait_text(pilot, app, ["VERSION", "PING", re.compile(r"good\s+\* connected"),
+                                                    "TLS material missing: key.pem", "Expecting property name",
+                                                    "no terminal to ask on (BatchMode)", re.compile(r"\d+\.\d ms")], timeout=30)
+                assert "Traceback" not in text
+                await pilot.press("escape")
+            finally:
+                n2.remove_container(cid, force=True)
+        store.stop()
+
+    run(go())

@@ -102,12 +102,12 @@ def context_specs() -> list[EngineSpec]:
         except (OSError, ValueError, AttributeError, TypeError) as exc:
             why = getattr(exc, "strerror", None) or str(exc)
             out.append(EngineSpec(safe_name("context-" + d.name[:8]), None, "context file",
-                                  f"malformed context file {f}: {why}"))
+                                  f"malformed context file: {why} ({f})"))
             continue
         digest = hashlib.sha256(name.encode()).hexdigest()
         where = str(docker_config_dir() / "contexts" / "tls" / digest / "docker")
         out.append(_checked(safe_name(name), ep, f"context {name}", where))
-    return out
+    return out[:1] + sorted(out[1:], key=lambda s: s.name)  # as docker context ls: by name
 
 
 def fleet_specs(hosts: list[str] | None = None, contexts: list[str] | None = None, all_contexts: bool = False) -> list[EngineSpec]:

@@ -13,15 +13,16 @@ MARKS = {"connected": ("*", "green"), "connecting": ("?", "yellow"), "reconnecti
          "unreachable": ("x", "bold red"), "failed": ("!", "bold red")}
 
 
-def fleet_line(store: Any, reason_width: int = 40) -> Text:
-    """One line: ``fleet 3 engines: a * b ~ reconnecting: refused  c x unreachable: ...``."""
+def fleet_line(store: Any, reason_width: int = 32) -> Text:
+    """One line: ``fleet 2/3 engines: a *  b ~ reconnecting: refused...  c x unreachable: ...`` (the
+    whole reasons are on ``:fleet``)."""
     states = store.states()
     t = Text(no_wrap=True, overflow="ellipsis")
     ok = sum(1 for s in states if s.status == "connected")
     t.append(f" fleet {ok}/{len(states)} engines:", style="bold")
     for s in states:
         mark, style = MARKS.get(s.status, ("?", "yellow"))
-        t.append(" ")
+        t.append("  " if s.status != "connected" else " ")
         t.append(one_line(s.name, 24), style="bold")
         t.append(f" {mark}", style=style)
         if s.status not in ("connected", "connecting"):

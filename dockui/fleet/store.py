@@ -38,6 +38,7 @@ class Member:
         self.client: EngineClient | None = None
         self.store: Store | None = None
         self.lost_at: float | None = None  # when a connected engine was lost (its rows are stale since)
+        self.diagnosis: str | None = None  # ssh's own words when an ssh engine does not answer (None: not asked)
         if spec.endpoint is not None and not spec.error:
             try:
                 self.client = EngineClient(spec.endpoint, readonly=readonly, timeout=timeout)
@@ -49,6 +50,22 @@ class Member:
     @property
     def endpoint(self) -> str:
         return self.spec.endpoint.display if self.spec.endpoint is not None else ""
+
+    def reason(self, said: str) -> str:
+        """The store's reason, or for an ssh engine ssh's own (asked once, on a thread of its own)."""
+        ep = self.spec.endpoint
+        if ep is None or ep.scheme != "ssh":
+            return said
+        if self.diagnosis is None:
+            self.diagnosis = ""
+
+            def ask() -> None:
+                from .diagnose import ssh_reason
+
+                self.diagnosis = ssh_reason(ep)
+
+            threading.Thread(target=ask, name=f"fleet-ssh-{self.name}", daemon=True).start()
+        return self.diagnosis or said
 
 
 @dataclass(frozen=True)
@@ -221,12 +238,13 @@ class FleetStore:
             conn = st.connection
             if conn.ok:
                 status, reason = "connected", ""
+                m.diagnosis = None
             elif conn.status == "connecting":
                 status, reason = "connecting", ""
             elif st.loaded:
                 status, reason = "reconnecting", conn.reason
             else:
-                status, reason = "unreachable", conn.reason
+                status, reason = "unreachable", m.reason(conn.reason)
             if not conn.ok and st.loaded and m.lost_at is None:
                 m.lost_at = conn.since
             out.append(EngineState(m.name, status, reason, m.endpoint, m.spec.source,

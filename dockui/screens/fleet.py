@@ -89,7 +89,7 @@ class FleetScreen(Screen):
                 Text(f"{rtt * 1000:.1f} ms" if rtt is not None else ("-" if not perr else "failed"),
                      style="" if rtt is not None else "dim"),
                 Text(one_line(s.endpoint or s.source, 50), style="dim"),
-                Text(one_line((s.reason or perr) + stale, 90), style=style if s.status != "connected" else "dim"),
+                Text(one_line((s.reason or perr) + stale, 200), style=style if s.status != "connected" else "dim"),
             )
             out.append((s.name, cells))
         return out
