@@ -218,3 +218,24 @@ def test_read_only_hides_and_refuses_the_group_actions_and_help_names_scaling(cl
 
     run(main())
     assert states(client, made.values()) == {"running"}
+
+
+def test_closing_the_progress_screen_early_still_says_how_it_ended(client, make_container):
+    """esc while the containers are still stopping: the work goes on, and a notice tells the end."""
+    project = unique("dockui-t-proj")
+    ids = [make_container(["sleep", "600"], name=f"{project}-slow-{n}", stop_timeout=3,  # sleep ignores TERM: 3 s each
+                          labels={"com.docker.compose.project": project, "com.docker.compose.service": "slow"})
+           for n in (1, 2)]
+
+    async def main():
+        app = make_app("projects")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await to_project(pilot, app, project)
+            await pilot.press("x")
+            await wait_text(pilot, app, [f"stop project {project}", "working"], timeout=20)
+            await pilot.press("escape")
+            await wait_text(pilot, app, [f"stop project {project}: stop: 2 of 2 done"], timeout=40)
+            assert not isinstance(app.screen, ProgressScreen)
+
+    run(main())
+    assert states(client, ids) == {"exited"}

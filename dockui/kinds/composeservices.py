@@ -10,7 +10,6 @@ job (``docker compose up --scale SERVICE=N``), out of dockui's scope: ``+`` says
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,34 +30,36 @@ def service_id(project: str, service: str) -> str:
 
 
 def services_from(containers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every (project, service) pair of the compose-labelled containers, with its counts."""
-    out: dict[str, dict[str, Any]] = {}
-    images: dict[str, Counter] = {}
+    """Every (project, service) pair of the compose-labelled containers, with its counts. One pass
+    to group, one over each group (the store runs it on every change of a labelled container)."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for c in containers.values():
         p = c.get("Project")
-        if not p:
-            continue
-        s = str(c.get("Service") or "")
-        sid = service_id(str(p), s)
-        e = out.get(sid)
-        if e is None:
-            e = out[sid] = {"Id": sid, "Name": s, "Project": p, "Containers": [], "Running": 0, "Total": 0,
-                            "Unhealthy": 0, "States": Counter()}
-            images[sid] = Counter()
-        e["Containers"].append(c["Id"])
-        e["Total"] += 1
-        st = str(c.get("State") or "unknown")
-        e["States"][st] += 1
-        if st == "running":
-            e["Running"] += 1
-        if c.get("Health") == "unhealthy":
-            e["Unhealthy"] += 1
-        images[sid][str(c.get("Image") or "")] += 1
-    for sid, e in out.items():
-        e["Containers"] = tuple(sorted(e["Containers"]))
-        e["Image"] = ", ".join(i for i, _ in images[sid].most_common())
+        if p:
+            key = (p, c.get("Service") or "")
+            g = groups.get(key)
+            if g is None:
+                groups[key] = [c]
+            else:
+                g.append(c)
+    out: dict[str, dict[str, Any]] = {}
+    for (p, s), members in groups.items():
+        states: dict[str, int] = {}
+        images: dict[str, int] = {}
+        unhealthy = 0
+        for c in members:
+            st = c.get("State") or "unknown"
+            states[st] = states.get(st, 0) + 1
+            im = c.get("Image") or ""
+            images[im] = images.get(im, 0) + 1
+            if c.get("Health") == "unhealthy":
+                unhealthy += 1
+        sid = service_id(p, s)
+        e = {"Id": sid, "Name": s, "Project": p, "Containers": tuple(sorted(c["Id"] for c in members)),
+             "Running": states.get("running", 0), "Total": len(members), "Unhealthy": unhealthy, "States": states,
+             "Image": ", ".join(sorted(images, key=lambda i: -images[i]))}  # the most used first
         e["State"] = _state(e)
-        e["States"] = dict(e["States"])
+        out[sid] = e
     return out
 
 

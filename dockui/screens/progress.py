@@ -95,6 +95,7 @@ class ProgressScreen(Screen):
         self.finished = False
         self.summary = ""
         self.failed = 0
+        self.left = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress-title")
@@ -135,6 +136,7 @@ class ProgressScreen(Screen):
         self._paint()
 
     def action_close(self) -> None:
+        self.left = self.running  # closed while working: the app tells how it ended (``_run``)
         self.dismiss(None)
 
     # --- the work (worker thread) -------------------------------------------------------------
@@ -173,6 +175,11 @@ class ProgressScreen(Screen):
             n = len(items)
             summary = f"{self.verb}: {n - failed} of {n} done" + (f", {failed} failed" if failed else "")
         self.post_message(ProgressDone(summary, failed))
+        if self.left:  # nobody is looking at this screen any more: a notice instead
+            from ..runner import ActionReport
+
+            app.post_message(ActionReport(f"{one_line(self.title_text, 80)}: {one_line(summary, 300)}",
+                                          "error" if failed else "information", 8))
 
     # --- messages (UI thread) -----------------------------------------------------------------
     def on_progress_line(self, message: ProgressLine) -> None:
