@@ -145,3 +145,48 @@ def test_clip_keeps_whole_lines_and_cuts_a_huge_one_at_a_character():
     text, kept = clip(["é" * 10], 5)  # 2 bytes each: two whole characters, never half of one
     assert (text, kept) == ("éé", 1)
     assert clip([], 10) == ("", 0)
+
+
+def test_selection_under_a_hiding_filter_and_as_lines_arrive_and_drop():
+    from textual.app import App, ComposeResult
+
+    from dockui.widgets.logview import LogView
+
+    class LogApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LogView(max_lines=200)
+
+    async def main():
+        app = LogApp()
+        async with app.run_test(size=(80, 20)) as pilot:
+            view = app.query_one(LogView)
+            view.append_lines([("stdout", f"line {i}" + (" hit" if i % 3 == 0 else ""), None) for i in range(100)])
+            view.set_filter("hit", hide=True)
+            await pilot.pause()
+            assert view.start_selection()  # the last line on screen: the newest match
+            view.move_selection(-2)
+            assert view.copy_text(view.selected_lines()) == ["line 93 hit", "line 96 hit", "line 99 hit"]
+            assert "selected 3 " in view.status and not view.following
+            # lines arriving (matching or not) leave the selection where it was
+            view.append_lines([("stdout", f"line {i}" + (" hit" if i % 3 == 0 else ""), None) for i in range(100, 150)])
+            await pilot.pause()
+            assert view.copy_text(view.selected_lines()) == ["line 93 hit", "line 96 hit", "line 99 hit"]
+            # shown highlighted, on screen, with the highlight rows only on those three
+            selected_bg = view.get_component_rich_style("logview--selected", partial=True).bgcolor
+            marked = [view.render_line(y).text.strip() for y in range(view.scrollable_content_region.height)
+                      if any(seg.style and seg.style.bgcolor == selected_bg for seg in view.render_line(y))]
+            assert marked == ["line 93 hit", "line 96 hit", "line 99 hit"], marked
+            # its first lines drop out of the buffer (cap 200): what is left stays selected
+            view.append_lines([("stdout", f"line {i}", None) for i in range(150, 295)])  # lines 0..94 gone
+            assert view.copy_text(view.selected_lines()) == ["line 96 hit", "line 99 hit"]
+            assert "selected 2 " in view.status
+            view.append_lines([("stdout", f"line {i}" + (" hit" if i % 3 == 0 else ""), None) for i in range(295, 400)])
+            assert not view.selecting and view.selected_lines() == []  # all dropped: no selection left
+            # Y's lines: what is on screen, in order, under the filter
+            view.following = True
+            await pilot.pause()
+            shown = [view.render_line(y).text.strip() for y in range(view.scrollable_content_region.height)]
+            assert view.copy_text(view.lines_on_screen()) == [s for s in shown if s]
+            assert shown[-1] == "line 399 hit" and len([s for s in shown if s]) == view.scrollable_content_region.height
+
+    asyncio.run(main())
