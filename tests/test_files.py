@@ -26,7 +26,8 @@ from .kindview import make_app, run, wait_text
 CRASH = ("mkdir -p /data/sub; head -c 300000 /dev/urandom > /data/blob; echo nested > /data/sub/n;"
          " printf 'hello \\033]0;pwned\\007world \\033[31mred\\n' > /data/t.txt;"
          " touch \"/data/$(printf 'bad\\377name')\" \"/data/$(printf 'esc\\033]0;title\\007x')\";"
-         " head -c 2000000 /dev/zero > /data/large; exit 3")
+         " head -c 2000000 /dev/zero > /data/large; ln -s sub /data/lnk; d=\"/data/$(printf 'dir\\377')\"; mkdir \"$d\";"
+         " echo inside > \"$d/f\"; exit 3")
 
 
 def _oracle_bytes(cid: str, path: str) -> bytes:
@@ -190,6 +191,7 @@ async def _go(pilot, app, name: str, key: str = "enter") -> None:
     screen = app.screen
     assert isinstance(screen, FilesScreen), screen
     names = [e.name for e in screen.entries]
+    assert name in names, names
     screen.query_one(DataTable).move_cursor(row=names.index(name))
     await pilot.pause(0.05)
     await pilot.press(key)
@@ -213,7 +215,7 @@ def test_crashed_container_file_copied_out_byte_for_byte(client, make_container,
             text = await wait_text(pilot, app, [f"files of {unique}  /data", "blob", "sub/", "bad\ufffdname", "escx", "-rw-r--r--"])
             # directories first
             rows = [ln for ln in text.splitlines() if "rw" in ln]
-            assert "sub/" in rows[0], rows
+            assert "dir\ufffd/" in rows[0] and "sub/" in rows[1], rows
             assert "\x1b" not in text and "title" not in text
             await _go(pilot, app, "blob", "ctrl+s")
             await wait_text(pilot, app, ["copy /data/blob to", os.getcwd()])
@@ -248,6 +250,17 @@ def test_view_text_inert_and_large_files_are_copied_not_viewed(client, make_cont
             await wait_text(pilot, app, ["entries"])
             await _go(pilot, app, "large", "v")
             await wait_text(pilot, app, ["/data/large is 2,000,000 bytes", "ctrl+s copies it instead"])
+            await _go(pilot, app, "lnk")  # a link to a directory: enter lists the directory it points to
+            await wait_text(pilot, app, [f"files of {unique}  /data/sub", "n "])
+            await pilot.press("minus")
+            await wait_text(pilot, app, [f"files of {unique}  /data ", "t.txt"])
+            await _go(pilot, app, "dir\udcff")  # a name that is not UTF-8: shown inert, and its exact bytes asked for
+            await wait_text(pilot, app, [f"files of {unique}  /data/dir\ufffd", "f ", "1 entries"])
+            await _go(pilot, app, "f", "v")
+            await wait_text(pilot, app, ["inside"])
+            await pilot.press("escape")
+            await pilot.press("minus")
+            await wait_text(pilot, app, [f"files of {unique}  /data ", "t.txt"])
             await _go(pilot, app, "sub")
             await wait_text(pilot, app, ["/data/sub", "n "])
             await _go(pilot, app, "n")  # enter on a file views it
@@ -317,3 +330,27 @@ def test_faults_on_screen_missing_path_read_only_rootfs_removed_container(client
 
     run(main())
     assert os.listdir(out) == []
+
+
+def test_progress_bar_and_read_only(client, make_container, unique):
+    from dockui.screens.files import CopyProgress
+
+    cid = make_container("sleep 600", name=unique)
+
+    async def main():
+        app = make_app("containers")
+        app.client.readonly = app.readonly = True
+        async with app.run_test(size=(150, 40)) as pilot:
+            await wait_text(pilot, app, ["Containers ["])
+            app.push_screen(FilesScreen(cid, unique, "/"))
+            await wait_text(pilot, app, [f"files of {unique}", "entries"])
+            await pilot.press("ctrl+u")
+            await wait_text(pilot, app, ["read-only mode: copying into a container is disabled"])
+            screen = app.screen
+            screen._start_copy("/big/file")
+            screen.post_message(CopyProgress(1_000_000, 4_000_000))
+            await wait_text(pilot, app, ["copying /big/file: 1,000,000 of 4,000,000 bytes", "25%"])
+            screen.post_message(CopyProgress(3_000_000, 4_000_000))
+            await wait_text(pilot, app, ["copying /big/file: 3,000,000 of 4,000,000 bytes", "75%"])
+
+    run(main())
