@@ -107,8 +107,12 @@ def normalize_key(key: str) -> str:
     """The Textual key name for what a user writes: ``g``, ``G``, ``ctrl+g``, ``!``, ``F5``."""
     key = key.strip()
     if len(key) == 1 and not key.isalnum():
-        from textual.keys import _character_to_key
+        try:
+            from textual.keys import _character_to_key
+        except ImportError:  # pragma: no cover - a Textual without it: the character's Unicode name
+            import unicodedata
 
+            return unicodedata.name(key, key).lower().replace("-", "_").replace(" ", "_")
         return _character_to_key(key)
     if "+" in key and len(key) > 1:
         *mods, last = key.split("+")
@@ -207,11 +211,59 @@ def parse(entries: Any, path: str = SOURCE) -> tuple[list[CustomCommand], list[s
         except ValueError as exc:
             bad(f"command cannot be split into arguments: {exc} (shell = true runs it with sh -c)")
             continue
+        problem = _quoted_field(template) if e.get("shell") else _field_in_script(args)
+        if problem:
+            bad(problem)
+            continue
         out.append(CustomCommand(
-            name=name, key=normalize_key(e["key"]), label=e.get("label") or template.split()[0], kinds=names,
+            name=name, key=normalize_key(e["key"]), label=one_line(e.get("label") or template.split()[0], 60), kinds=names,
             states=tuple(states), command=template, where=where, args=args,
             fields=tuple(template_fields(template)), **{k: e[k] for k in BOOLS if k in e}))
     return out, warnings
+
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+
+
+def _field_in_script(args: Sequence[str]) -> str:
+    """Why a template would run a row value as shell code: a field inside the script of
+    ``sh -c SCRIPT`` (pass it after the script, as ``$0`` ``$1``, or say ``shell = true``)."""
+    for i, a in enumerate(args[:-1]):
+        if a.rsplit("/", 1)[-1] not in SHELLS:
+            continue
+        rest = list(args[i + 1:])
+        if rest and rest[0] == "sh" and a.endswith("busybox"):
+            rest = rest[1:]
+        while rest and rest[0].startswith("-") and "c" not in rest[0]:
+            rest = rest[1:]
+        if len(rest) >= 2 and rest[0].startswith("-") and "c" in rest[0]:
+            fields = template_fields(rest[1])
+            if fields:
+                return (f"field {{{fields[0]}}} is inside the {a} -c script, where a value would run as shell code: "
+                        "pass it after the script ($0, $1) or say shell = true (values quoted)")
+    return ""
+
+
+def _quoted_field(template: str) -> str:
+    """Why a ``shell = true`` template would run a row value as code: a field inside quotes there
+    (the quoting dockui adds would end the user's quotes, and "$(...)" expands)."""
+    quote = ""
+    escaped = False
+    starts = {m.start(): m.group(1) for m in _FIELD.finditer(template) if m.group(1) is not None}
+    for i, ch in enumerate(template):
+        if i in starts and (quote or escaped):
+            where = "after a backslash" if escaped else f"inside {'single' if quote == chr(39) else 'double'} quotes"
+            return (f"field {{{starts[i].strip()}}} is {where}: with shell = true dockui quotes every value "
+                    "itself; remove the quotes around it")
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quote != "'":
+            escaped = True
+        elif quote and ch == quote:
+            quote = ""
+        elif not quote and ch in "'\"":
+            quote = ch
+    return ""
 
 
 # --- the actions -----------------------------------------------------------------------------------
@@ -566,10 +618,10 @@ def jobs_for(app: Any, spec: CustomCommand, kind: Kind, targets: Sequence[tuple[
     for rid, row in targets:
         title = kind.label(row, rid)
         if spec.where == "host":
-            env = container_env(app.client, str(row.get("Id") or rid)) if spec.needs_inspect else None
+            env = container_env(app.client, rid) if spec.needs_inspect else None
             out.append(HostJob(title, lambda rid=rid, row=row, env=env: expand(spec, kind, rid, row, engine, env)))
         else:
-            cid = str(row.get("Id") or rid)
+            cid = rid
             env = container_env(app.client, cid)
             out.append(ExecJob(title, lambda rid=rid, row=row, env=env: expand(spec, kind, rid, row, engine, env),
                                app.client, cid))
@@ -585,9 +637,9 @@ def background_run(spec: CustomCommand, kind_name: str) -> Callable[[Any, str, R
 
         kind = registry.get(kind_name)
         title = kind.label(row, rid)
-        env = container_env(client, str(row.get("Id") or rid)) if spec.needs_inspect or spec.where == "container" else None
+        env = container_env(client, rid) if spec.needs_inspect or spec.where == "container" else None
         argv = lambda: expand(spec, kind, rid, row, arg, env)  # noqa: E731
-        job: Job = HostJob(title, argv) if spec.where == "host" else ExecJob(title, argv, client, str(row.get("Id") or rid))
+        job: Job = HostJob(title, argv) if spec.where == "host" else ExecJob(title, argv, client, rid)
         sink = OutputBuffer(max_lines=64)
         code = job.run(sink)
         if code == 0:
@@ -710,7 +762,7 @@ def _resolve_then(screen: Any, spec: CustomCommand, kind: Kind, targets: list[tu
     def resolve() -> list[tuple[str, str, list[str]]]:
         out = []
         for rid, row in targets:
-            cid = str(row.get("Id") or rid)
+            cid = rid
             env = container_env(app.client, cid) if spec.needs_inspect else None
             out.append((cid, kind.label(row, rid), expand(spec, kind, rid, row, engine, env)))
         return out

@@ -108,6 +108,30 @@ def test_fields_stay_one_argument_and_shell_quotes_them(tmp_path):
         custom.expand(custom.parse([{"key": "g", "command": "x {label:missing}", "in": "host"}])[0][0], kind, "c", row, "")
 
 
+def test_templates_that_would_run_a_value_as_shell_code_are_refused():
+    entries = [
+        {"key": "a", "label": "in-script", "command": "sh -c 'echo {name}'"},
+        {"key": "b", "label": "bash-lc", "command": "/bin/bash -lc \"ls {label:dir}\""},
+        {"key": "c", "label": "single", "command": "echo '{name}'", "shell": True},
+        {"key": "d", "label": "double", "command": 'echo "$(date) {name}"', "shell": True},
+        {"key": "e", "label": "backslash", "command": "echo \\{name}", "shell": True},
+        {"key": "f", "label": "as-arg", "command": "sh -c 'echo \"$0\"' {name}"},  # fine: the value is $0
+        {"key": "g", "label": "bare", "command": "echo {name} | tr a-z A-Z > /tmp/x-{id}", "shell": True},  # fine
+    ]
+    specs, warnings = custom.parse(entries)
+    assert [s.label for s in specs] == ["as-arg", "bare"]
+    for label, what in [("in-script", "inside the sh -c script"), ("bash-lc", "inside the /bin/bash -c script"),
+                        ("single", "inside single quotes"), ("double", "inside double quotes"),
+                        ("backslash", "after a backslash")]:
+        assert any(f"'{label}'" in w and what in w for w in warnings), (label, warnings)
+    kind = registry.get("containers")
+    row = {"Id": "c" * 64, "Name": "$(touch /tmp/pwned); `id`"}
+    argv = custom.expand(custom.parse([{"key": "h", "command": "echo {name}", "shell": True, "in": "host"}])[0][0],
+                         kind, row["Id"], row, "")
+    assert subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout == row["Name"] + "\n"
+    assert not Path("/tmp/pwned").exists()
+
+
 def test_keys_clash_with_builtins_unless_override():
     specs, _ = custom.parse([
         {"key": "l", "label": "my logs", "command": "echo"},  # l is logs: needs override
@@ -189,6 +213,7 @@ def test_background_command_reports_its_exit_status_for_every_marked_row(make_co
         {"key": "g", "label": "note", "in": "host", "background": True, "shell": True,
          "command": f"echo {{name}} >> {shlex.quote(str(log))}"},
         {"key": "G", "label": "bad", "in": "container", "background": True, "command": "sh -c 'echo broke-here; exit 4'"},
+        {"key": "o", "label": "each", "in": "container", "command": "echo out-{name}"},
     ])
 
     async def main():
@@ -197,6 +222,11 @@ def test_background_command_reports_its_exit_status_for_every_marked_row(make_co
             await wait_text(pilot, app, ["[2/"], timeout=30)
             await pilot.press("space", "space", "g")
             await wait_text(pilot, app, ["note: 2 containers done"], timeout=30)
+            await pilot.press("o")  # the output view: one run per marked row, one after the other
+            await wait_text(pilot, app, [f"out-{names[0]}", f"out-{names[1]}", f"{names[0]}: exited with code 0",
+                                         f"{names[1]}: exited with code 0"], timeout=30)
+            await pilot.press("escape")
+            await wait_text(pilot, app, ["2 marked"])
             await pilot.press("escape")  # marks cleared: the focused row only
             await pilot.press("G")
             await wait_text(pilot, app, ["exited with code 4: broke-here"], timeout=30)
@@ -292,3 +322,18 @@ def test_the_documented_examples_load_without_warnings():
     assert not warnings and [s.label for s in specs] == ["psql", "health", "dive", "snapshot logs"]
     assert not custom.install(specs)
     assert registry.get("images").action_by_key("D").label == "dive"
+
+
+def test_a_command_on_another_kind_reads_its_rows_fields():
+    app = make_app([{"key": "g", "label": "img", "kinds": ["images"], "in": "host", "command": "echo img={image} id={id}"}])
+
+    async def main():
+        async with app.run_test(size=(240, 40), notifications=True) as pilot:
+            await pilot.press("colon", *"images", "enter")
+            await pilot.press("slash", *"dockui/busybox:latest", "enter")
+            await wait_text(pilot, app, ["Images [1/", "g img"], timeout=30)
+            await pilot.press("g")
+            await wait_text(pilot, app, [re.compile(r"img=dockui/busybox:latest id=sha256:[0-9a-f]{64}"),
+                                         "exited with code 0"], timeout=30)
+
+    run(main())
