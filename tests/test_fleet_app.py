@@ -82,8 +82,10 @@ def test_rows_of_three_engines_on_one_screen_with_the_engine_column(third, same_
     async def go():
         app, store = fleet_app(third)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_text(pilot, app, ["ENGINE", "fleet 3/3 engines", row_re(name, "one"), row_re(name, "two"),
-                                         row_re(name, "three")], timeout=30)
+            await wait_text(pilot, app, ["ENGINE", "fleet 3/3 engines"], timeout=30)
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, [row_re(name, "one"), row_re(name, "two"), row_re(name, "three")], timeout=30)
+            await pilot.press("escape")
             # /engine=two: the rows of that engine only
             await pilot.press("slash", *"engine=two", "enter")
             text = await wait_text(pilot, app, [row_re(name, "two")], absent=["  one  ", "  three  "], timeout=20)
@@ -114,7 +116,9 @@ def test_an_action_on_a_row_of_the_second_engine_changes_that_engine_only_and_ma
     async def go():
         app, store = fleet_app(third)
         async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *name, "enter")
             await wait_text(pilot, app, [row_re(name, "one"), row_re(name, "two"), row_re(name, "three")], timeout=30)
+            await pilot.press("escape")
             await pilot.press("slash", *f"{name} engine=two", "enter")
             await wait_text(pilot, app, [row_re(name, "two"), "[1/"], timeout=20)
             await pilot.press("x")  # stop
@@ -154,6 +158,7 @@ def test_one_engine_killed_shows_unreachable_the_others_keep_updating_and_it_com
     async def go():
         app, store = fleet_app(third)
         async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *tag, "enter")
             await wait_text(pilot, app, [row_re(f"fleet-kept-{tag}", "three"), "three *"], timeout=30)
             third.proc.terminate()  # the engine goes away (its data stays: it comes back below)
             third.proc.wait(30)
@@ -254,6 +259,7 @@ def test_bad_engines_each_say_what_is_wrong_and_the_others_work_on(tmp_path, mon
                                          re.compile(r"pw x unreachable: ssh: .*Permission")], timeout=40)
             cid = n2.create_container(IMAGE, ["sleep", "600"], name=name)["Id"]
             try:
+                await pilot.press("slash", *name, "enter")
                 await wait_text(pilot, app, [row_re(name, "good")], timeout=20)  # the others work on
                 await pilot.press("colon", *"fleet", "enter")
                 text = await wait_text(pilot, app, ["VERSION", "PING", re.compile(r"good\s+\* connected"),
@@ -263,6 +269,46 @@ def test_bad_engines_each_say_what_is_wrong_and_the_others_work_on(tmp_path, mon
                 await pilot.press("escape")
             finally:
                 n2.remove_container(cid, force=True)
+        store.stop()
+
+    run(go())
+
+
+def test_every_screen_shows_the_rows_of_all_engines(third, same_name):
+    name, made = same_name
+
+    def engines_in(text: str) -> set[str]:
+        return {e for e in ("one", "two", "three") if re.search(rf"\s{e}\s", text)}
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, [row_re(name, "three"), row_re(name, "two"), row_re(name, "one")], timeout=30)
+            for kind, needle in (("images", "dockui/busybox"), ("networks", "none"), ("volumes", "DRIVER")):
+                await pilot.press("colon", *kind, "enter")
+                text = await wait_text(pilot, app, ["ENGINE", needle], timeout=20)
+                if kind != "volumes":
+                    assert engines_in(text) == {"one", "two", "three"}, (kind, text)
+            # events: made on each engine after the start, each under its engine
+            await pilot.press("colon", *"events", "enter")
+            for c, cid in made:
+                c.kill(cid)
+            text = await wait_text(pilot, app, ["ENGINE", re.compile(r"\bone\b.*kill"), re.compile(r"\btwo\b.*kill"),
+                                                re.compile(r"\bthree\b.*kill")], timeout=30)
+            # faults only: the killed containers (exit 137) of all three engines
+            await pilot.press("colon", *f"containers {name}", "enter")
+            await pilot.press("ctrl+z")
+            await wait_text(pilot, app, ["FAULTS ONLY", row_re(name, "one"), row_re(name, "two"), row_re(name, "three")], timeout=30)
+            await pilot.press("ctrl+z")
+            # pulse: every engine's running containers
+            for c, cid in made:
+                c.start(cid)
+            await pilot.press("colon", *"pulse", "enter")
+            text = await wait_text(pilot, app, ["Pulse", "TOP CPU", re.compile(r"total \d+")], timeout=30)
+            total = int(re.search(r"total (\d+)", text).group(1))
+            per = [len(m.store.snapshot("containers")) for m in store.live]
+            assert all(n > 0 for n in per) and abs(total - sum(per)) <= 5, (total, per)  # all three engines counted
         store.stop()
 
     run(go())

@@ -96,6 +96,8 @@ class FleetStore:
         self._per: dict[tuple[str, str], tuple[Any, dict[str, Mapping[str, Any]], dict[str, tuple[Any, Mapping[str, Any]]]]] = {}
         self._merged: dict[str, tuple[tuple[Any, ...], Mapping[str, Mapping[str, Any]]]] = {}
         self._counts: tuple[tuple[Any, ...], Mapping[str, int]] = ((), MappingProxyType({}))
+        self._recent: tuple[tuple[Any, ...], list[dict[str, Any]]] = ((), [])
+        self.restarts = FleetRestarts(self)
         clients = {m.name: m.client for m in members if m.client is not None}
         self.client = FleetClient(clients, self._locate, readonly=readonly)
 
@@ -225,7 +227,12 @@ class FleetStore:
 
     @property
     def recent(self) -> list[dict[str, Any]]:
-        return [e for m in self.live for e in m.store.recent]  # type: ignore[union-attr]
+        """Every engine's recent events, one list (the same object until one of them changes)."""
+        rs = [m.store.recent for m in self.live]  # type: ignore[union-attr]
+        key = tuple((len(r), id(r[-1]) if r else 0) for r in rs)
+        if self._recent[0] != key:
+            self._recent = (key, [e for r in rs for e in r])
+        return self._recent[1]
 
     # --- engines --------------------------------------------------------------------------------
     def states(self) -> list[EngineState]:
@@ -308,3 +315,39 @@ def prefixed_change(name: str, ch: StoreChange) -> StoreChange:
 
 def build(specs: list[EngineSpec], readonly: bool = False, timeout: float = 30.0) -> FleetStore:
     return FleetStore([Member(s, readonly, timeout) for s in specs], readonly)
+
+
+class FleetRestarts:
+    """The engines' restart books (``Store.restarts``) read as one, by fleet row id or raw id."""
+
+    def __init__(self, fleet: FleetStore) -> None:
+        self.fleet = fleet
+
+    def _book(self, cid: str) -> tuple[Any, str]:
+        name, sep, raw = cid.partition("/")
+        m = self.fleet.by_name.get(name) if sep else None
+        if m is None:
+            m, raw = self.fleet.by_name.get(self.fleet._locate(cid)), cid
+        book = getattr(m.store, "restarts", None) if m is not None and m.store is not None else None
+        return book, raw
+
+    @property
+    def version(self) -> int:
+        return sum(getattr(getattr(m.store, "restarts", None), "version", 0) for m in self.fleet.live)
+
+    def get(self, cid: str) -> Any:
+        book, raw = self._book(cid)
+        if book is not None:
+            return book.get(raw)
+        from ..store.restarts import RestartBook
+
+        return RestartBook().get(raw)
+
+    def seeded(self, cid: str) -> bool:
+        book, raw = self._book(cid)
+        return True if book is None else book.seeded(raw)
+
+    def seed(self, cid: str, doc: Mapping[str, Any]) -> None:
+        book, raw = self._book(cid)
+        if book is not None:
+            book.seed(raw, doc)
