@@ -92,3 +92,25 @@ def test_json_view_wraps_by_the_pretty_text():
             assert rows[-1].strip() == "plain"
 
     asyncio.run(main())
+
+
+def test_json_view_without_wrap_grows_the_width_to_a_wider_pretty_line():
+    line = '{"a":1e5,"b":1e5,"c":1e5,"d":1e5}'  # each 1e5 is shown as 100000.0: wider than logged
+
+    async def main():
+        app = LogApp()
+        async with app.run_test(size=(30, 10)) as pilot:
+            view = app.query_one(LogView)
+            view.append_lines([("stdout", line, None)])
+            await pilot.pause()
+            assert view.virtual_size.width == 1 + len(line)
+            view.json_view = True
+            await pilot.pause()
+            await pilot.pause()
+            pretty = "a=100000.0 b=100000.0 c=100000.0 d=100000.0"
+            assert view.virtual_size.width == 1 + len(pretty), view.virtual_size
+            view.scroll_to(x=view.max_scroll_x, animate=False)
+            await pilot.pause()
+            assert view.render_line(0).text.rstrip().endswith("d=100000.0")  # the end can be scrolled to
+
+    asyncio.run(main())

@@ -30,9 +30,10 @@ Filter, selection, JSON:
 * A line selection (``v``, ``j``/``k``) is two seqs, the anchor and the cursor, so it survives
   new lines; :meth:`selected_lines`, :meth:`lines_on_screen` and :meth:`copy_text` give what the
   screen copies (escapes removed: each line's ``plain`` text).
-* ``J`` shows lines that are JSON objects through :func:`dockui.widgets.logjson.pretty_line`
-  (parsed once per line, on first need, and kept on the line); widths and wrap rows then come
-  from the pretty text.
+* ``J`` shows lines that are JSON objects through :func:`dockui.widgets.logjson.pretty_parts`,
+  parsed once per line on first need and kept on the line (text and spans, no ``Text``). Without
+  wrap a line is parsed only when drawn: the virtual width starts from the raw widths and grows
+  when a drawn pretty line is wider. With wrap every shown line is parsed to count its rows.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from collections.abc import Iterable
 from itertools import islice
 
 from rich.cells import cell_len, chop_cells
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -54,7 +55,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dockui import ansi
-from dockui.widgets.logjson import pretty_line
+from dockui.widgets.logjson import pretty_parts
 
 __all__ = ["LogLine", "LogView"]
 
@@ -91,7 +92,7 @@ class LogLine:
         self.ts_width = 0 if not timestamp else (len(timestamp) if ts_ascii else cell_len(timestamp))
         self.wrap_key: tuple[int, bool, bool] | None = None
         self.wrap_cuts: list[int] = []
-        self.pretty: Text | bool | None = None  # J: None until parsed, False when not a JSON object
+        self.pretty: tuple[str, list] | bool | None = None  # J: None until parsed, False when not a JSON object
         self.pretty_width = 0
         self.pretty_simple = False
 
@@ -189,6 +190,7 @@ class LogView(ScrollView, can_focus=True):
         self._strip_cache: LRUCache[tuple, Strip | list[Strip]] = LRUCache(2048)
         self._internal_scroll = 0
         self._end_pending = False
+        self._width_pending = False
         self._sel_anchor: int | None = None  # seq where the selection started
         self._sel_cursor: int | None = None  # seq j/k move
 
@@ -582,7 +584,10 @@ class LogView(ScrollView, can_focus=True):
             text.append(" ")
         offset = len(text)
         pretty = self._pretty(line) if self.json_view else None
-        body = pretty if pretty is not None else ansi.ansi_line(line.raw)
+        if pretty is not None:
+            body = Text(pretty[0], spans=[Span(*mark) for mark in pretty[1]], no_wrap=True, end="")
+        else:
+            body = ansi.ansi_line(line.raw)
         text.append_text(body)
         if self._filter_re is not None:
             match_style = self.get_component_rich_style("logview--match", partial=True)
@@ -607,7 +612,17 @@ class LogView(ScrollView, can_focus=True):
         if strip is None:
             strip = self._to_strip(self._composed_text(line))
             self._strip_cache[key] = strip
+            if strip.cell_length > self._max_width:  # a JSON line drawn wider than its raw text
+                self._max_width = strip.cell_length
+                if not self._width_pending:
+                    self._width_pending = True
+                    self.call_later(self._grow_width)
         return strip  # type: ignore[return-value]
+
+    def _grow_width(self) -> None:
+        self._width_pending = False
+        if not self._wrapping() and self.virtual_size.width < self._max_width:
+            self.virtual_size = Size(self._max_width, self._row_count())
 
     def _wrapped_strips(self, line: LogLine) -> list[Strip]:
         width = self._wrap_width
@@ -629,15 +644,16 @@ class LogView(ScrollView, can_focus=True):
             return 2 + line.ts_width
         return 1
 
-    def _pretty(self, line: LogLine) -> Text | None:
-        """The JSON view of ``line`` (parsed once and kept), or None when it is not a JSON object."""
+    def _pretty(self, line: LogLine) -> tuple[str, list] | None:
+        """The JSON view of ``line`` as text and spans (parsed once and kept), or None when it
+        is not a JSON object."""
         pretty = line.pretty
         if pretty is None:
-            parsed = pretty_line(line.plain) if "{" in line.plain else None
+            parsed = pretty_parts(line.plain) if "{" in line.plain else None
             if parsed is None:
                 line.pretty = False
                 return None
-            plain = parsed.plain
+            plain = parsed[0]
             line.pretty = parsed
             line.pretty_simple = plain.isascii() and (line.timestamp is None or line.timestamp.isascii())
             line.pretty_width = len(plain) if plain.isascii() else cell_len(plain)
@@ -649,7 +665,7 @@ class LogView(ScrollView, can_focus=True):
         if self.json_view:
             pretty = self._pretty(line)
             if pretty is not None:
-                return pretty.plain, line.pretty_width, line.pretty_simple
+                return pretty[0], line.pretty_width, line.pretty_simple
         return line.plain, line.width, line.simple
 
     def _cuts(self, line: LogLine, width: int) -> list[int]:
@@ -752,28 +768,42 @@ class LogView(ScrollView, can_focus=True):
         return rows
 
     def _add_items(self, lines: list[LogLine]) -> None:
-        """Account for newly visible lines (rows, width)."""
+        """Account for newly visible lines (rows, width); reactives are read once, not per line."""
         if not lines:
             return
-        prefix = self._prefix_width
-        if self.json_view:
-            shape = self._shape
-            widest = max(prefix(line) + shape(line)[1] for line in lines)
-        elif self.show_timestamps:
-            widest = max(prefix(line) + line.width for line in lines)
-        else:
-            widest = 1 + max(map(_width, lines))
-        if widest > self._max_width:
-            self._max_width = widest
-        if self._wrapping():
-            width = self._wrap_width
-            rows = self._line_rows
-            starts = self._row_starts
-            end = self._rows_end
+        stamps = self.show_timestamps
+        wrapping = self._wrapping()
+        if not wrapping:  # without wrap, J lines are measured when drawn (see _line_strip)
+            if stamps:
+                widest = max(line.width + (2 + line.ts_width if line.timestamp else 1) for line in lines)
+            else:
+                widest = 1 + max(map(_width, lines))
+            if widest > self._max_width:
+                self._max_width = widest
+            return
+        use_pretty = self.json_view
+        if use_pretty:
+            pretty = self._pretty
             for line in lines:
-                starts.append(end)
-                end += rows(line, width)
-            self._rows_end = end
+                if line.pretty is None:
+                    pretty(line)
+        width = self._wrap_width
+        rows = self._line_rows
+        starts = self._row_starts
+        end = self._rows_end
+        widest = self._max_width
+        for line in lines:
+            if use_pretty and line.pretty:
+                body, simple = line.pretty_width, line.pretty_simple
+            else:
+                body, simple = line.width, line.simple
+            total = body + (2 + line.ts_width if stamps and line.timestamp else 1)
+            if total > widest:
+                widest = total
+            starts.append(end)
+            end += max(1, -(-total // width)) if simple else rows(line, width)
+        self._rows_end = end
+        self._max_width = widest
 
     def _update_virtual_size(self, dropped_rows: int = 0) -> None:
         width = self._wrap_width if self._wrapping() else self._max_width
