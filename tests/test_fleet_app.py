@@ -312,3 +312,50 @@ def test_every_screen_shows_the_rows_of_all_engines(third, same_name):
         store.stop()
 
     run(go())
+
+
+def test_logs_describe_and_shell_of_a_row_go_to_its_own_engine(third):
+    """The same name on two engines, each printing its own word: what opens is the row's engine's."""
+    name = f"fleet-own-{uuid.uuid4().hex[:6]}"
+    made = []
+    for host, word in ((MAIN, "from-engine-one"), (third.unix_host, "from-engine-three")):
+        c = EngineClient(host, timeout=30)
+        cid = c.create_container(IMAGE, ["sh", "-c", f"echo {word}; exec sleep 600"], name=name, hostname=word[:16])["Id"]
+        c.start(cid)
+        made.append((c, cid))
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *f"{name} engine=three", "enter")
+            await wait_text(pilot, app, [row_re(name, "three"), "[1/"], timeout=30)
+            await pilot.press("l")  # logs
+            await wait_text(pilot, app, ["from-engine-three"], absent=["from-engine-one"], timeout=20)
+            await pilot.press("escape")
+            await wait_text(pilot, app, [row_re(name, "three")], timeout=10)
+            await pilot.press("d")  # describe: the inspect document of engine three's container
+            await wait_text(pilot, app, [made[1][1][:24]], timeout=20)
+            await pilot.press("escape")
+            await wait_text(pilot, app, [row_re(name, "three")], timeout=10)
+            await pilot.press("s")  # shell
+            await pilot.pause(1.0)
+            for _ in range(100):
+                await pilot.pause(0.2)
+                if app.main.panes and "#" in "\n".join(app.main.panes[0].term.display_lines()):
+                    break
+            pane = app.main.panes[0]
+            await pilot.press(*"hostname", "enter")
+            for _ in range(100):
+                await pilot.pause(0.2)
+                if "from-engine-thr" in "\n".join(pane.term.display_lines()):
+                    break
+            assert "from-engine-thr" in "\n".join(pane.term.display_lines())
+            await pilot.press(*"exit", "enter")
+            await pilot.pause(1.0)
+        store.stop()
+
+    try:
+        run(go())
+    finally:
+        for c, cid in made:
+            c.remove_container(cid, force=True)
