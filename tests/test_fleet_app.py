@@ -359,3 +359,38 @@ def test_logs_describe_and_shell_of_a_row_go_to_its_own_engine(third):
     finally:
         for c, cid in made:
             c.remove_container(cid, force=True)
+
+
+def test_colon_fleet_turns_a_single_engine_dashboard_into_a_fleet(tmp_path, monkeypatch):
+    if not Path(N2[len("unix://"):]).exists():
+        pytest.skip("the sandbox's node 2 is not up")
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.setenv("DOCKER_HOST", MAIN)
+    for v in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"):
+        monkeypatch.delenv(v, raising=False)
+    _context(tmp_path, "node2", N2)
+    name = f"fleet-sw-{uuid.uuid4().hex[:6]}"
+    made = []
+    for host in (MAIN, N2):
+        c = EngineClient(host, timeout=30)
+        made.append((c, c.create_container(IMAGE, ["sleep", "600"], name=name)["Id"]))
+
+    async def go():
+        app = DockuiApp(EngineClient(MAIN, timeout=30))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("slash", *name, "enter")
+            text = await wait_text(pilot, app, [name], timeout=30)
+            assert "ENGINE" not in text  # a single engine: no ENGINE column
+            await pilot.press("colon", *"fleet", "enter")
+            await wait_text(pilot, app, ["Fleet: the engines", re.compile(r"default\s+\* connected"),
+                                         re.compile(r"node2\s+\* connected")], timeout=30)
+            await pilot.press("escape")
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, ["ENGINE", "fleet 2/2 engines", row_re(name, "default"), row_re(name, "node2")], timeout=30)
+        app.store.stop()
+
+    try:
+        run(go())
+    finally:
+        for c, cid in made:
+            c.remove_container(cid, force=True)

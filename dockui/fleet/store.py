@@ -288,8 +288,9 @@ class FleetStore:
         threads = [threading.Thread(target=m.store.stop, daemon=True) for m in self.live]  # type: ignore[union-attr]
         for t in threads:
             t.start()
+        deadline = time.monotonic() + 1.0  # a stalled engine's watcher is a daemon: quitting does not wait on it
         for t in threads:
-            t.join(2.5)
+            t.join(max(0.0, deadline - time.monotonic()))
 
     close = stop
 
