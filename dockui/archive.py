@@ -28,6 +28,7 @@ import posixpath
 import stat as stat_mod
 import tarfile
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from .engine.containers import decode_chunks
 from .engine.utils import decode_json_header
 
 LIST_BUDGET = 256 * 1024 * 1024  # tar bytes read at most to list one directory
+LIST_SECONDS = 20.0  # and seconds spent at most (a slow link): the listing then says it is partial
 VIEW_LIMIT = 1024 * 1024  # the largest file ``v`` shows; larger ones are copied, not viewed
 CHUNK = 256 * 1024
 
@@ -162,11 +164,13 @@ def open_archive(client: Any, container: str, path: str) -> tuple[CancellableStr
 
 class ChunkReader:
     """A read-only file over an iterator of byte chunks (what ``tarfile``'s stream mode reads),
-    counting bytes, stopping at ``budget`` (``read`` then returns b"" and ``exhausted`` is set)
-    and raising :class:`Cancelled` when ``cancelled()`` says so."""
+    counting bytes, stopping at ``budget`` bytes or after ``seconds`` (``read`` then returns b""
+    and ``exhausted`` is set) and raising :class:`Cancelled` when ``cancelled()`` says so."""
 
     def __init__(self, chunks: Iterator[bytes], budget: int | None = None,
-                 cancelled: Callable[[], bool] | None = None, on_read: Callable[[int], None] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None, on_read: Callable[[int], None] | None = None,
+                 seconds: float | None = None) -> None:
+        self._deadline = time.monotonic() + seconds if seconds is not None else None
         self._chunks = iter(chunks)
         self._buf = bytearray()
         self._pos = 0
@@ -186,6 +190,9 @@ class ChunkReader:
                 self.exhausted = True
                 return b""
             want = min(want, left)
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            self.exhausted = True
+            return b""
         while len(self._buf) - self._pos < want:
             try:
                 chunk = next(self._chunks)
@@ -223,6 +230,9 @@ def first_level(reader: ChunkReader, path: str = "") -> Listing:
     try:
         tf = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
     except tarfile.ReadError as exc:
+        if reader.exhausted:  # out of bytes or time before the first header
+            listing.complete, listing.read = False, reader.read_bytes
+            return listing
         raise ArchiveError(f"the engine's answer is not a tar archive ({exc})") from exc
     try:
         for m in tf:
@@ -243,14 +253,14 @@ def first_level(reader: ChunkReader, path: str = "") -> Listing:
 
 def list_dir(client: Any, container: str, path: str, budget: int = LIST_BUDGET,
              cancelled: Callable[[], bool] | None = None,
-             opened: Callable[[CancellableStream], None] | None = None) -> Listing:
+             opened: Callable[[CancellableStream], None] | None = None, seconds: float = LIST_SECONDS) -> Listing:
     """One level of directory ``path``; ``opened(stream)`` hands the open stream to whoever may
     need to close it from another thread (leaving the directory before it is listed)."""
     stream, _ = open_archive(client, container, path.rstrip("/") + "/.")
     if opened is not None:
         opened(stream)
     try:
-        return first_level(ChunkReader(stream, budget=budget, cancelled=cancelled), path)
+        return first_level(ChunkReader(stream, budget=budget, cancelled=cancelled, seconds=seconds), path)
     finally:
         stream.close()
 
@@ -339,21 +349,29 @@ class CopyResult:
 
 
 def copy_out(client: Any, container: str, path: str, dest: str, progress: Progress | None = None,
-             cancelled: Callable[[], bool] | None = None) -> CopyResult:
+             cancelled: Callable[[], bool] | None = None,
+             opened: Callable[[CancellableStream], None] | None = None) -> CopyResult:
     """Copy file or directory ``path`` of the container to ``dest`` (a directory to put it in, or
     the new name). Links are followed for the path itself. Written under a temporary name, then
-    renamed into place: on any failure nothing is left behind, and what was there stays."""
+    renamed into place: on any failure nothing is left behind, and what was there stays (a system
+    error names the target, not the temporary name). ``opened(stream)`` as for :func:`list_dir`."""
     name = posixpath.basename(path.rstrip("/")) or "root"  # the name asked for, even through a link
     path, st = resolve(client, container, path)
     target = local_target(dest, os.fsdecode(wire(name)))
     tmp = _temp_name(target)
     try:
         if stat_is_dir(st):
-            written, skipped = _extract_dir(client, container, path, tmp, progress, cancelled)
+            written, skipped = _extract_dir(client, container, path, tmp, progress, cancelled, opened)
             os.chmod(tmp, int(st.get("mode") or 0o755) & 0o777)  # the data filter leaves directories' modes
         else:
-            written, skipped = _extract_file(client, container, path, tmp, int(st.get("size") or 0), progress, cancelled), []
+            written, skipped = _extract_file(client, container, path, tmp, int(st.get("size") or 0), progress, cancelled,
+                                             opened), []
         os.replace(tmp, target)
+    except OSError as exc:
+        _remove(tmp)
+        if isinstance(exc.filename, str) and exc.filename.startswith(tmp):
+            exc.filename = target + exc.filename[len(tmp):]
+        raise
     except BaseException:
         _remove(tmp)
         raise
@@ -361,8 +379,10 @@ def copy_out(client: Any, container: str, path: str, dest: str, progress: Progre
 
 
 def _extract_file(client: Any, container: str, path: str, tmp: str, size: int, progress: Progress | None,
-                  cancelled: Callable[[], bool] | None) -> int:
+                  cancelled: Callable[[], bool] | None, opened: Callable[[CancellableStream], None] | None) -> int:
     stream, _ = open_archive(client, container, path)
+    if opened is not None:
+        opened(stream)
     try:
         reader = ChunkReader(stream, cancelled=cancelled)
         try:
@@ -397,8 +417,11 @@ def _extract_file(client: Any, container: str, path: str, tmp: str, size: int, p
 
 
 def _extract_dir(client: Any, container: str, path: str, tmp: str, progress: Progress | None,
-                 cancelled: Callable[[], bool] | None) -> tuple[int, list[str]]:
+                 cancelled: Callable[[], bool] | None,
+                 opened: Callable[[CancellableStream], None] | None) -> tuple[int, list[str]]:
     stream, _ = open_archive(client, container, path.rstrip("/") + "/.")
+    if opened is not None:
+        opened(stream)
     skipped: list[str] = []
     written = 0
 

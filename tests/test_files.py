@@ -77,6 +77,8 @@ def test_first_level_of_a_tar_dirs_first_and_bounded():
     assert archive.display_name("e\x1b]0;t\x07x") == "ex"
     partial = archive.first_level(archive.ChunkReader(_chunks(data), budget=2048), "/x")
     assert not partial.complete and partial.read == 2048 and [e.name for e in partial.entries] == ["zdir"]
+    late = archive.first_level(archive.ChunkReader(_chunks(data), seconds=-1), "/x")  # out of time at once
+    assert not late.complete and late.entries == []
 
 
 def test_an_answer_that_is_not_a_tar_is_said_so():
@@ -112,6 +114,9 @@ class _NotATar:
     def _open(self, *a, **kw):
         return self._Resp(self._real._open(*a, **kw))
 
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
 
 def test_copy_out_faults_leave_nothing_behind(client, make_container, tmp_path):
     cid = _crashed(client, make_container)
@@ -137,6 +142,19 @@ def test_copy_out_faults_leave_nothing_behind(client, make_container, tmp_path):
     with pytest.raises(PermissionError) as exc3:
         archive.copy_out(client, cid, "/data/sub/n", "/sys")
     assert "Permission denied" in archive.message(exc3.value)
+    # a destination whose directory does not exist: the message names the target, not the temporary name
+    with pytest.raises(FileNotFoundError) as exc5:
+        archive.copy_out(client, cid, "/data/blob", str(dest / "no" / "such"))
+    assert archive.message(exc5.value) == f"No such file or directory: {dest}/no/such"
+    # a copy abandoned half-way (the screen closes its stream): nothing left
+    box: list = []
+
+    def abandon(done: int, total: int | None) -> None:
+        if done > 100_000 and box:
+            box.pop().close()
+
+    with pytest.raises(Exception):  # noqa: B017, PT011 - the closed stream's words
+        archive.copy_out(client, cid, "/data/large", str(dest), progress=abandon, opened=box.append)
     # the container removed meanwhile
     client.remove_container(cid, force=True)
     with pytest.raises(NotFound) as exc4:
@@ -319,6 +337,16 @@ def test_faults_on_screen_missing_path_read_only_rootfs_removed_container(client
             await wait_text(pilot, app, ["copy of", "into / failed:", "read-only"], timeout=30)
             await _go(pilot, app, "etc")
             await wait_text(pilot, app, ["/etc", "passwd"])
+            # an answer that is not a tar (a broken proxy in between): said so, nothing written
+            real = app.client
+            app.client = _NotATar(real)
+            await _go(pilot, app, "passwd", "ctrl+s")
+            await _answer(pilot, app, str(out))
+            await wait_text(pilot, app, ["copy of /etc/passwd failed: the engine's answer is not a tar archive",
+                                         "(nothing written)"], timeout=30)
+            await pilot.press("r")
+            await wait_text(pilot, app, ["cannot list /etc: the engine's answer is not a tar archive"], timeout=20)
+            app.client = real
             client.remove_container(cid, force=True)
             await _go(pilot, app, "passwd", "ctrl+s")
             await _answer(pilot, app, str(out))
@@ -352,5 +380,10 @@ def test_progress_bar_and_read_only(client, make_container, unique):
             await wait_text(pilot, app, ["copying /big/file: 1,000,000 of 4,000,000 bytes", "25%"])
             screen.post_message(CopyProgress(3_000_000, 4_000_000))
             await wait_text(pilot, app, ["copying /big/file: 3,000,000 of 4,000,000 bytes", "75%"])
+            await pilot.press("escape")  # leaving abandons the copy: asked first
+            await wait_text(pilot, app, ["copying /big/file: esc again abandons the copy"])
+            assert app.screen is screen
+            await pilot.press("escape")
+            await wait_text(pilot, app, ["Containers ["], absent=[f"files of {unique}"])
 
     run(main())

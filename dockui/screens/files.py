@@ -130,6 +130,8 @@ class FilesScreen(Screen):
         self._last_progress = 0.0
         self._cursor_after: str | None = None  # the name to focus once listed (going up)
         self._note: Text | None = None  # what the status line says once listed (a copy's result)
+        self._leaving = False  # esc was pressed once while copying
+        self._copy_stream: Any = None  # the copy's open stream, closed when the screen goes
 
     def compose(self) -> ComposeResult:
         yield Static(id="files-title")
@@ -152,6 +154,12 @@ class FilesScreen(Screen):
     def on_unmount(self) -> None:
         self._closed = True
         self._close_stream()
+        stream, self._copy_stream = self._copy_stream, None
+        if stream is not None:  # an abandoned copy: its reader stops, its temporary file goes
+            try:
+                stream.close()
+            except Exception:  # noqa: BLE001
+                pass
 
     # --- listing ------------------------------------------------------------------------------
     def _close_stream(self) -> None:
@@ -257,6 +265,11 @@ class FilesScreen(Screen):
     def action_back(self) -> None:
         if self.asking is not None:
             self._close_prompt()
+            return
+        if self.copying and not self._leaving:  # leaving abandons the copy: say so first
+            self._leaving = True
+            self._status(Text(f"copying {self.copying}: esc again abandons the copy (nothing of it is kept)",
+                              style="bold yellow"))
             return
         self.app.pop_screen()
 
@@ -380,7 +393,8 @@ class FilesScreen(Screen):
         def work() -> None:
             try:
                 res = archive.copy_out(client, self.cid, src, dest.strip() or ".", progress=self._progress,
-                                       cancelled=lambda: self._closed or (bool(worker_ref) and worker_ref[0].is_cancelled))
+                                       cancelled=lambda: self._closed or (bool(worker_ref) and worker_ref[0].is_cancelled),
+                                       opened=self._copy_opened)
             except Exception as exc:  # noqa: BLE001 - nothing was left behind; the words are shown
                 self.post_message(Deliver(self._copy_done, Text(f"copy of {archive.display_name(src)} failed: "
                                                                 f"{archive.message(exc)} (nothing written)", style="bold red")))
@@ -426,8 +440,13 @@ class FilesScreen(Screen):
 
         self.run_worker(work, thread=True, group="files-copy", exit_on_error=False)
 
+    def _copy_opened(self, stream: Any) -> None:
+        self._copy_stream = stream
+        if self._closed:
+            stream.close()
+
     def _start_copy(self, what: str) -> None:
-        self.copying = what
+        self.copying, self._leaving = what, False
         self._last_progress = 0.0
         bar = self.query_one("#files-progress", ProgressBar)
         bar.update(total=None, progress=0)
@@ -454,7 +473,7 @@ class FilesScreen(Screen):
                                                            style="dim"))
 
     def _copy_done(self, text: Text, refresh: bool = False) -> None:
-        self.copying = ""
+        self.copying, self._leaving, self._copy_stream = "", False, None
         self.query_one("#files-copy").remove_class("-visible")
         self._status(text)
         if refresh:  # list again; the copy's words stay on the status line
