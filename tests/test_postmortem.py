@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 
+from .conftest import IMAGE
 from .kindview import make_app, run, unique, wait_text
 
 NASTY = "\\033]0;pwned\\007\\033[2J[bold red]markup[/] \\033]52;c;aGk=\\007tail"
@@ -109,7 +110,7 @@ def test_faults_only_has_a_reason_column_and_enter_opens_the_postmortem(client, 
             await pilot.press("ctrl+z")
             text = await wait_text(pilot, app, ["REASON", "OOM killed, limit 8 MiB", "exit 3: application error",
                                                 "unhealthy: probe exit 1: connection refused",
-                                                re.compile(r"exit 1, \d+ restarts in 10 min"), "restart loops 1"],
+                                                re.compile(r"exit 1, \d+ restarts in 10 min"), re.compile(r"restart loops [1-9]")],
                                    absent=[f"{tag}-fine"], timeout=60)
             await pilot.press("W")  # sort by the verdict
             text = await wait_text(pilot, app, ["sort: reason"])
@@ -124,3 +125,67 @@ def test_faults_only_has_a_reason_column_and_enter_opens_the_postmortem(client, 
             await wait_text(pilot, app, [f"{tag}-fine"], absent=["REASON"])
 
     run(main())
+
+
+def test_keys_restart_and_shell_and_a_tag_that_moved(client, make_container):
+    """``r`` restarts the container and the post-mortem is gathered again (it runs now); the image
+    tag it ran was moved to another image meanwhile, and the post-mortem says so; ``s`` opens a
+    shell pane on the list once it runs."""
+    from dockui.engine import NotFound
+
+    name, repo, tag = unique(), "dockui-why-moved", unique("t")
+    client.tag(IMAGE, repo, tag)
+    made_image = ""
+    try:
+        cid = client.create_container(f"{repo}:{tag}", ["sleep", "600"], name=name, labels={"dockui.test": "1"})["Id"]
+        client.start(cid)
+        assert _until_sync(lambda: client.inspect_container(cid)["State"]["Running"], 20)
+        time.sleep(0.5)  # sleep runs (a stop in the moment it starts ends it otherwise)
+        client.stop(cid, timeout=1)
+        made_image = client.commit(cid, repository=repo, tag=tag)["Id"]  # the tag now points to another image
+
+        async def main():
+            app = make_app("containers")
+            async with app.run_test(size=(160, 50), notifications=True) as pilot:
+                await pilot.press("slash", *name, "enter")
+                await wait_text(pilot, app, [f"filter: {name}", "exited(137)", "[1/"])
+                await pilot.press("w")
+                await wait_text(pilot, app, ["stopped: SIGTERM, then SIGKILL after the timeout (exit 137)",
+                                             f"the tag {repo}:{tag} now points elsewhere: {made_image.split(':')[-1][:12]}"],
+                                timeout=30)
+                await pilot.press("r")
+                await wait_text(pilot, app, ["it is running now"], timeout=30)
+                await pilot.press("s")
+                await wait_text(pilot, app, [f"filter: {name}"], timeout=20)
+                assert await _until(pilot, lambda: bool(app.main.panes), 20)
+
+        run(main())
+    finally:
+        try:
+            client.remove_container(name, force=True)
+        except NotFound:
+            pass
+        for img in (f"{repo}:{tag}", made_image):
+            if img:
+                try:
+                    client.remove_image(img, force=True)
+                except NotFound:
+                    pass
+
+
+async def _until(pilot, pred, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        await pilot.pause(0.1)
+    return False
+
+
+def _until_sync(pred, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return False

@@ -168,6 +168,8 @@ def test_docker_stop_is_sigterm_by_a_stop(client, make_container) -> None:
 
 def test_stop_timeout_is_sigterm_then_sigkill(client, make_container) -> None:
     cid = make_container(["sleep", "600"])  # PID 1 ignores SIGTERM
+    assert wait_for(lambda: state(client, cid)["Running"])
+    time.sleep(0.5)  # sleep runs (a stop in the moment it starts ends it otherwise)
     client.stop(cid, timeout=1)
     ev = gather(client, cid)
     assert verdict(ev.info, ev.events, now=ev.now) == "stopped: SIGTERM, then SIGKILL after the timeout (exit 137)"
