@@ -92,6 +92,9 @@ def test_a_change_on_one_engine_reaches_the_fleet_prefixed_and_copies_only_its_r
         assert not any(i.startswith("one/") for ch in seen for i in ch.added.get("containers", ()))
         assert two.get("containers", "two/" + cid)["Name"] == name
         assert two.get("containers", cid)["Engine"] == "two"  # a raw id finds its engine
+        snap = two.snapshot("containers")  # and in the snapshot: kind code written for one engine holds raw ids
+        assert cid in snap and snap[cid]["Engine"] == "two" and snap.get(cid) is snap["two/" + cid]
+        assert "nope" not in snap and snap.get("nope") is None
         client, raw = two.route("two/" + cid)
         assert raw == cid and client.endpoint.url == N2
         # the fleet client routes a call by the row id, exec ids included

@@ -394,3 +394,31 @@ def test_colon_fleet_turns_a_single_engine_dashboard_into_a_fleet(tmp_path, monk
     finally:
         for c, cid in made:
             c.remove_container(cid, force=True)
+
+
+def test_a_compose_project_on_two_engines_is_two_rows_and_its_logs_are_its_engines(third):
+    proj = f"fleetproj{uuid.uuid4().hex[:6]}"
+    made = []
+    for host, word in ((MAIN, "proj-on-one"), (third.unix_host, "proj-on-three")):
+        c = EngineClient(host, timeout=30)
+        cid = c.create_container(IMAGE, ["sh", "-c", f"echo {word}; exec sleep 600"], name=f"{proj}-web-1",
+                                 labels={"com.docker.compose.project": proj, "com.docker.compose.service": "web"})["Id"]
+        c.start(cid)
+        made.append((c, cid))
+
+    async def go():
+        app, store = fleet_app(third)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("colon", *f"projects {proj}", "enter")
+            await wait_text(pilot, app, [row_re(proj, "one"), row_re(proj, "three")], timeout=30)
+            await pilot.press("slash", *f"{proj} engine=three", "enter")
+            await wait_text(pilot, app, [row_re(proj, "three"), "[1/"], timeout=20)
+            await pilot.press("l")
+            await wait_text(pilot, app, ["proj-on-three"], absent=["proj-on-one"], timeout=20)
+        store.stop()
+
+    try:
+        run(go())
+    finally:
+        for c, cid in made:
+            c.remove_container(cid, force=True)

@@ -83,6 +83,37 @@ class EngineState:
     containers: int = 0
 
 
+class FleetSnapshot(dict):
+    """A fleet snapshot: ``engine/id`` -> row, read-only by convention (screens never write to a
+    snapshot). A raw id (what a project's ``Containers``, a task's container id or a row's
+    ``Id`` field hold) also finds its row, so kind code written for one engine works unchanged."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, rows: dict[str, Mapping[str, Any]], raw: dict[str, str]) -> None:
+        super().__init__(rows)
+        self.raw = raw
+
+    def __missing__(self, key: str) -> Mapping[str, Any]:
+        rid = self.raw.get(key)
+        if rid is None:
+            raise KeyError(key)
+        return dict.__getitem__(self, rid)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.raw
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        v = dict.get(self, key, _MISSING)
+        if v is _MISSING:
+            rid = self.raw.get(key)
+            return dict.get(self, rid, default) if rid is not None else default
+        return v
+
+
+_MISSING = object()
+
+
 class FleetStore:
     """The Store interface over several engines (see the module docstring)."""
 
@@ -95,6 +126,7 @@ class FleetStore:
         self._lock = threading.Lock()
         self._per: dict[tuple[str, str], tuple[Any, dict[str, Mapping[str, Any]], dict[str, tuple[Any, Mapping[str, Any]]]]] = {}
         self._merged: dict[str, tuple[tuple[Any, ...], Mapping[str, Mapping[str, Any]]]] = {}
+        self._raw: dict[tuple[str, str], dict[str, str]] = {}  # (kind, engine) -> raw id -> fleet id
         self._counts: tuple[tuple[Any, ...], Mapping[str, int]] = ((), MappingProxyType({}))
         self._recent: tuple[tuple[Any, ...], list[dict[str, Any]]] = ((), [])
         self.restarts = FleetRestarts(self)
@@ -132,6 +164,7 @@ class FleetStore:
             rows[oid] = h
             out[pre + oid] = h[1]
         self._per[key] = (snap, out, rows)
+        self._raw[key] = {oid: pre + oid for oid in rows}
         return out
 
     def snapshot(self, kind: str) -> Mapping[str, Mapping[str, Any]]:
@@ -141,10 +174,12 @@ class FleetStore:
             return hit[1]
         with self._lock:
             merged: dict[str, Mapping[str, Any]] = {}
+            raw: dict[str, str] = {}
             for m, snap in zip(self.live, snaps, strict=True):
                 if snap:
                     merged.update(self._prefixed(m, kind, snap))
-            view = MappingProxyType(merged)
+                    raw.update(self._raw[(kind, m.name)])
+            view = FleetSnapshot(merged, raw)
             self._merged[kind] = (snaps, view)
         return view
 
