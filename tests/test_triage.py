@@ -104,6 +104,17 @@ def test_dead_and_engine_errors() -> None:
         "exit 127: command not found")
 
 
+def test_states_seen_on_a_busy_engine() -> None:
+    # a container being removed is not "dead"; a stopped one keeps its last health, which is no reason;
+    # 255 is no signal (128 + 127)
+    assert verdict(info("removing", 1, state={"Dead": True})) == "being removed"
+    hc = {"Test": ["CMD-SHELL", "false"]}
+    stopped = info(code=143, healthcheck=hc, state={"Health": {"Status": "unhealthy", "Log": [{"ExitCode": 1, "Output": "x"}]}})
+    assert verdict(stopped) == "exit 143: SIGTERM"
+    assert verdict(info(code=255)) == "exit 255"
+    assert "abnormally" in explain.explain_exit(255)
+
+
 def test_escape_sequences_in_engine_text_stay_inert() -> None:
     nasty = "\x1b]52;c;aGk=\x07\x1b[2J[bold red]boom[/]\x1b]0;title\x07"
     doc = info("dead", error=nasty, Name="/" + nasty)
@@ -224,3 +235,42 @@ def test_sections_carry_each_part(client, make_container) -> None:
 def test_sample_type_is_what_memory_reads() -> None:
     s = StatsSample(t=1.0, cpu=0, mem=5 * MiB, mem_limit=8 * MiB, mem_pct=62.5, net_rx=0, net_tx=0, blk_r=0, blk_w=0, pids=1)
     assert explain.memory(info(memory=8 * MiB), [s]) == (8 * MiB, 5 * MiB, 5 * MiB)
+
+
+# --- the REASON column's fetcher and the header's restart-loop count ---------------------------------
+
+def raw(t: float, verb: str, cid: str = "a") -> dict:
+    return {"Type": "container", "Action": verb, "status": verb, "id": cid, "Actor": {"ID": cid, "Attributes": {}}, "time": t}
+
+
+def test_restart_loops_are_counted_from_raw_events() -> None:
+    from dockui.triage.reasons import restart_loops
+
+    now = 10_000.0
+    evs = [raw(now - 700, "die", "old"), raw(now - 699, "start", "old")] * 5  # outside the ten minutes
+    evs += [raw(now - 100, "start")]
+    for i in range(3):
+        evs += [raw(now - 90 + i, "die"), raw(now - 89.5 + i, "start")]
+    for i in range(4):  # someone ran restart: no loop
+        evs += [raw(now - 50 + i, "die", "b"), raw(now - 50 + i, "restart", "b"), raw(now - 49.5 + i, "start", "b")]
+    evs += [raw(now - 10, "die", "c"), raw(now - 9, "start", "c")]  # once is no loop
+    assert restart_loops(evs, now) == {"a"}
+
+
+def test_reasons_are_fetched_off_the_caller_and_cached(client, make_container) -> None:
+    from dockui.triage.reasons import PENDING, Reasons
+
+    cid = make_container("exit 4")
+    assert wait_for(lambda: not state(client, cid)["Running"])
+    published: list[list[str]] = []
+    r = Reasons(client.clone(), publish=published.append)
+    t0 = time.perf_counter()
+    assert r.cell(cid, "exited(4)") == PENDING  # never waits: the fetch runs on its own thread
+    assert time.perf_counter() - t0 < 0.05
+    assert wait_for(lambda: published, 30) and published[0] == [cid]
+    assert r.cell(cid, "exited(4)") == "exit 4: application error"
+    rounds = r.rounds
+    for _ in range(100):  # same state: served from the cache, no engine call
+        r.cell(cid, "exited(4)")
+    time.sleep(0.3)
+    assert r.rounds == rounds

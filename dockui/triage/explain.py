@@ -71,6 +71,8 @@ def explain_exit(code: int | None, oom: bool = False, error: str = "") -> str:
     if 128 < code <= 128 + 64:
         n = code - 128
         return f"exit {code}: killed by signal {n} ({signal_name(n)})"
+    if code == 255:
+        return "exit 255: the process or its runtime ended abnormally (often: the engine or the node went away)"
     if code < 0:
         return f"exit {code}"
     return f"exit {code}: the application's own exit code"
@@ -108,7 +110,7 @@ def signal_source(events: Sequence[Row], code: int | None, oom: bool = False) ->
         return "the kernel (an oom event: out of memory)"
     kills = [e for e in run if _verb(e) == "kill"]
     if not kills:
-        if code is not None and code > 128:
+        if code is not None and 128 < code <= 128 + 64:
             return "not the engine: no kill event (a signal from inside the container, or from the host)"
         return ""
     sigs = []
@@ -282,6 +284,8 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
     status = str(st.get("Status") or "")
     code = st.get("ExitCode")
     err = one_line(str(st.get("Error") or ""), 120)
+    if status == "removing":
+        return "being removed"
     if status == "dead" or st.get("Dead"):
         return f"dead: {err}" if err else "dead"
     loop = restart_loop(events, now, int(info.get("RestartCount") or 0), bool(st.get("Restarting")))
@@ -296,7 +300,7 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
             return f"{lead}, {loop.restarts} restarts in {int(round(loop.window / 60))} min"
         return f"{lead}, {loop.restarts} restarts"
     h = health(info)
-    if h is not None and h.status == "unhealthy":
+    if h is not None and h.status == "unhealthy" and status == "running":  # a stopped one keeps its last health
         p = h.last_failure
         if p is None:
             return "unhealthy"
@@ -306,7 +310,7 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
         if h is not None and h.status:
             return f"running, {h.status}"
         return "running"
-    if status in ("created", "paused", "removing"):
+    if status in ("created", "paused"):
         return status
     if status == "restarting":
         return f"restarting, exit {code}" + (f" ({err})" if err else "")
@@ -314,7 +318,7 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
         return status or "unknown"
     if code == 0:
         return "exited normally (0)"
-    if code > 128:
+    if 128 < code <= 128 + 64:
         who = signal_source(events, code)
         sig = signal_name(code - 128)
         if who.startswith("someone ran stop"):
