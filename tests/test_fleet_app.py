@@ -422,3 +422,20 @@ def test_a_compose_project_on_two_engines_is_two_rows_and_its_logs_are_its_engin
     finally:
         for c, cid in made:
             c.remove_container(cid, force=True)
+
+
+def test_a_one_line_header_at_80x24_puts_each_engines_slot_first():
+    specs = [EngineSpec("one", Endpoint(MAIN), "--host"), EngineSpec("gone", Endpoint("unix:///nonexistent/dockui.sock"), "--host")]
+
+    async def go():
+        store = build(specs, timeout=10)
+        store.start()
+        app = DockuiApp(store.client, source="fleet", store=store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            text = await wait_text(pilot, app, [re.compile(r"^ fleet 1/2: one \*  gone x  running \d+", re.M), "ENGINE"], timeout=30)
+            assert "Traceback" not in text
+            await pilot.press("colon", *"fleet", "enter")
+            await wait_text(pilot, app, [re.compile(r"gone\s+x unreachable")], timeout=20)
+        store.stop()
+
+    run(go())

@@ -13,25 +13,28 @@ MARKS = {"connected": ("*", "green"), "connecting": ("?", "yellow"), "reconnecti
          "unreachable": ("x", "bold red"), "failed": ("!", "bold red")}
 
 
-def fleet_line(store: Any, reason_width: int = 32) -> Text:
+def fleet_line(store: Any, reason_width: int = 32, short: bool = False) -> Text:
     """One line: ``fleet 2/3 engines: a *  b ~ reconnecting: refused...  c x unreachable: ...`` (the
     whole reasons are on ``:fleet``)."""
     states = store.states()
     t = Text(no_wrap=True, overflow="ellipsis")
     ok = sum(1 for s in states if s.status == "connected")
-    t.append(f" fleet {ok}/{len(states)} engines:", style="bold")
+    t.append(f" fleet {ok}/{len(states)}:" if short else f" fleet {ok}/{len(states)} engines:", style="bold")
     for s in states:
         mark, style = MARKS.get(s.status, ("?", "yellow"))
         t.append("  " if s.status != "connected" else " ")
         t.append(one_line(s.name, 24), style="bold")
         t.append(f" {mark}", style=style)
-        if s.status not in ("connected", "connecting"):
+        if s.status not in ("connected", "connecting") and not short:
             t.append(f" {s.status}", style=style)
             if s.reason:
                 t.append(": " + one_line(s.reason, reason_width), style=style)
     return t
 
 
-def fleet_header(store: Any) -> Text | None:
-    """The fleet line for the header, or None for a single engine."""
-    return fleet_line(store) if getattr(store, "fleet", False) else None
+def fleet_header(store: Any) -> tuple[Text, Text] | None:
+    """The fleet's lines for the header (full, and short for one-line headers: marks only, the
+    reasons are on ``:fleet``), or None for a single engine."""
+    if not getattr(store, "fleet", False):
+        return None
+    return fleet_line(store), fleet_line(store, short=True)

@@ -44,8 +44,8 @@ class HeaderBar(QuietStatic):
         f = s.facts
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" dockui ", style="bold reverse")
-        if s.fleet is not None:
-            t.append_text(s.fleet)
+        if s.fleet is not None:  # (full line, short line): the engines' slots, with their reasons or without
+            t.append_text(s.fleet[0])
         else:
             t.append(" " + one_line(f.endpoint or s.endpoint, 50), style="bold")
         if f.version and s.fleet is None:
@@ -62,7 +62,9 @@ class HeaderBar(QuietStatic):
             line2.append(" restart loops ", style="state.restarting")
             line2.append(f"{s.loops} ", style="bold")
         conn = s.connection
-        if s.fleet is not None:
+        if s.fleet is not None and self.has_class("-compact"):
+            line2 = Text.assemble(s.fleet[1], " ", line2, no_wrap=True, overflow="ellipsis")  # each engine's slot first
+        elif s.fleet is not None:
             pass  # each engine's state is on the fleet line
         elif not conn.ok:
             line2.append("  " + DOT + " " + conn.describe(), style="state.fatal" if conn.status != "connecting" else "state.partial")
