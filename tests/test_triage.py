@@ -87,6 +87,16 @@ def test_restart_loop_from_events() -> None:
     assert explain.restart_loop(evs[:6], now) is None
 
 
+def test_a_restart_count_without_the_events_is_still_a_loop() -> None:
+    # dockerd keeps its last 256 events for since= queries: on a busy engine a loop's history is gone
+    evs = [ev(990, "start"), ev(993, "die", exitCode="1")]
+    doc = info("restarting", 1, restarts=44, policy="always")
+    assert verdict(doc, evs, now=1000.0) == "exit 1, 44 restarts"
+    loop = explain.restart_loop(evs, 1000.0, 44, True)
+    assert loop is not None and "restarted 44 times since it was last started by hand" in loop.sentence()
+    assert explain.restart_loop(evs, 1000.0, 2, True) is None
+
+
 def test_unhealthy_names_its_probe() -> None:
     hc = {"Test": ["CMD-SHELL", "wget -q localhost"], "Interval": 5_000_000_000, "Retries": 2}
     doc = info("running", state={"Health": {"Status": "unhealthy", "FailingStreak": 3, "Log": [

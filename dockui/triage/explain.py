@@ -164,6 +164,10 @@ class Loop:
         return "exits " + ", ".join(codes)
 
     def sentence(self) -> str:
+        if not self.window:  # the count alone (the engine keeps only its last 256 events for since=)
+            words = self.exit_words()
+            return (f"restarted {self.restarts} times since it was last started by hand, restarting again now"
+                    + (f", {words}" if words else "") + " (the engine's event history is too short to say when)")
         mins = int(round(self.window / 60))
         out = f"restarted {self.restarts} times in the last {mins} minutes"
         if self.every:
@@ -204,8 +208,8 @@ def restart_loop(events: Sequence[Row], now: float, restart_count: int = 0, rest
     if died and restarting:  # the engine counts a restart it has scheduled (RestartCount) before its start event
         restarts += 1
     if restarts < LOOP_MIN:
-        if restarting and restart_count >= LOOP_MIN and not recent:  # no events seen: the count alone
-            return Loop(restart_count, 0.0, None, ())
+        if restarting and restart_count >= LOOP_MIN:  # too few events kept (a busy engine): the count alone
+            return Loop(restart_count, 0.0, None, tuple(exits))
         return None
     every = (starts[-1] - starts[0]) / (len(starts) - 1) if len(starts) > 1 else None
     return Loop(restarts, window, every, tuple(exits))
@@ -295,7 +299,7 @@ def verdict(info: Row, events: Sequence[Row] = (), samples: Sequence[Any] = (), 
         return base + (f", {loop.restarts} restarts in {int(round(loop.window / 60))} min" if loop and loop.window else "")
     if loop is not None:
         codes = list(dict.fromkeys(loop.exits))
-        lead = f"exit {codes[-1]}" if codes else "restarting"
+        lead = f"exit {codes[-1]}" if codes else (f"exit {code}" if code else "restarting")
         if loop.window:
             return f"{lead}, {loop.restarts} restarts in {int(round(loop.window / 60))} min"
         return f"{lead}, {loop.restarts} restarts"
