@@ -81,7 +81,8 @@ def test_bundle_members_read_back_with_secrets_masked(client, make_container, un
     stats = json.loads(files["stats.json"])
     assert "raw" in stats or stats.get("samples") is not None
     assert "sleep" in files["processes.txt"].decode()
-    assert files["postmortem.txt"].strip()
+    assert files["postmortem.txt"].strip() and b"unavailable" not in files["postmortem.txt"]
+    assert unique.encode() in files["postmortem.txt"]  # dockui.triage's text about this container
 
     version = json.loads(got[f"{stem}/engine/version.json"])
     assert version.get("ApiVersion") and version.get("Version")
