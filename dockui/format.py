@@ -24,6 +24,7 @@ def rate(n: float | None) -> str:
 
 
 _STAMPS: dict[str, float | None] = {}
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)?$")
 
 
 def timestamp(ts: str) -> float | None:
@@ -33,8 +34,13 @@ def timestamp(ts: str) -> float | None:
     if hit is False:
         from datetime import datetime
 
+        # the seconds and the zone through fromisoformat, the fraction apart: Python 3.10's
+        # fromisoformat takes 3 or 6 fraction digits only, and the engine's RFC 3339 "nano" stamps
+        # drop trailing zeros (".12345Z", ".5Z", or none)
+        m = _RFC3339.match(ts)
         try:
-            hit = datetime.fromisoformat(ts.replace("Z", "+00:00")[:26] + ("+00:00" if ts.endswith("Z") else "")).timestamp()
+            zone = m[3] if m and m[3] and m[3] not in ("Z", "z") else "+00:00"  # no zone: the engine means UTC
+            hit = datetime.fromisoformat(m[1] + zone).timestamp() + float("0" + (m[2] or "")) if m else None
         except ValueError:
             hit = None
         if len(_STAMPS) > 20000:

@@ -26,6 +26,7 @@ from dockui.widgets import palette
 
 from .conftest import engine_host
 from .kindview import screen_text, wait_text
+from .test_app import wait_until
 
 USER_FILE = """# my dockui settings
 [ui]   # look and feel
@@ -87,12 +88,27 @@ def states(client, make_container, unique):
     running = make_container(name=unique + "-run")
     make_container("exit 1", name=unique + "-bad")
     paused = make_container(name=unique + "-pau")
-    client.pause(paused)
+    for attempt in range(10):  # on a loaded machine runc can refuse a pause right after the start
+        try:
+            client.pause(paused)
+            break
+        except Exception:  # noqa: BLE001 - tried again, then raised
+            if attempt == 9:
+                raise
+            time.sleep(0.5)
     assert running
     deadline = time.monotonic() + 20
     while client.inspect_container(unique + "-bad")["State"]["Running"] and time.monotonic() < deadline:
         time.sleep(0.1)
     return {"running": unique + "-run", "exited(1)": unique + "-bad", "paused": unique + "-pau"}
+
+
+async def show_only(pilot, app: DockuiApp, states: dict[str, str]) -> None:
+    """Filter the list to this test's containers (the shared sandbox holds many more than a screenful)."""
+    await wait_until(pilot, lambda: app.store.loaded, timeout=30)
+    prefix = states["running"][: -len("-run")]
+    await pilot.press("slash", *prefix, "enter")
+    await wait_text(pilot, app, list(states.values()), timeout=30)
 
 
 def test_theme_command_completes_switches_live_persists_and_is_used_on_reopening(states, tmp_path):
@@ -103,7 +119,7 @@ def test_theme_command_completes_switches_live_persists_and_is_used_on_reopening
     async def first_run() -> tuple[Style, Style]:
         app = DockuiApp(EngineClient(engine_host()), config=config.load(p))
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await wait_text(pilot, app, [name], timeout=20)
+            await show_only(pilot, app, states)
             dark = await wait_style(pilot, app, name, "running")
             await pilot.press("colon", *"theme textual-li")
             # the prompt completes the theme's name as you type; the right arrow takes it
@@ -122,7 +138,7 @@ def test_theme_command_completes_switches_live_persists_and_is_used_on_reopening
     async def second_run() -> Style:
         app = DockuiApp(EngineClient(engine_host()), config=config.load(p))
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await wait_text(pilot, app, [name], timeout=20)
+            await show_only(pilot, app, states)
             assert app.theme == "textual-light"
             return await wait_style(pilot, app, name, "running")
 
@@ -176,7 +192,7 @@ def test_state_colours_come_from_the_theme_and_stay_readable_in_light_themes(sta
     async def main():
         app = DockuiApp(EngineClient(engine_host()), config=config.load(tmp_path / "none.toml"))
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await wait_text(pilot, app, list(states.values()), timeout=20)
+            await show_only(pilot, app, states)
             for theme in (dark_theme, light_theme):
                 app.theme = theme
                 want = palette.styles(app.get_css_variables())
@@ -203,7 +219,7 @@ def test_ansi_theme_uses_the_terminals_own_16_colours(states, tmp_path):
     async def main():
         app = DockuiApp(EngineClient(engine_host()), config=config.load(tmp_path / "none.toml"))
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await wait_text(pilot, app, list(states.values()), timeout=20)
+            await show_only(pilot, app, states)
             app.theme = "ansi-dark"
             running = await wait_style(pilot, app, states["running"], "running", lambda s: s.color is not None and s.color.number == 2)
             failed = await wait_style(pilot, app, states["exited(1)"], "exited(1)", lambda s: s.color is not None and s.color.number == 1)
@@ -220,7 +236,7 @@ def test_no_color_wins_over_every_theme(states, tmp_path, monkeypatch):
     async def main():
         app = DockuiApp(EngineClient(engine_host()), config=config.load(tmp_path / "none.toml"))
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await wait_text(pilot, app, list(states.values()), timeout=20)
+            await show_only(pilot, app, states)
             out = []
             for theme in ("textual-light", "dracula", "ansi-dark"):
                 app.theme = theme
@@ -232,3 +248,63 @@ def test_no_color_wins_over_every_theme(states, tmp_path, monkeypatch):
     for theme, coloured in asyncio.run(main()):
         assert all((s.style.color is None or s.style.color.is_default) and (s.style.bgcolor is None or s.style.bgcolor.is_default)
                    for s in coloured), (theme, coloured[:5])
+
+
+SGR_RUN = re.compile(r"\x1b\[([0-9;:]*)m|([^\x1b]+)")
+
+
+def fg_of(line: str, word: str) -> tuple[int, ...] | None:
+    """The foreground SGR parameters in force where ``word`` is drawn on a ``capture-pane -e`` line."""
+    fg: tuple[int, ...] | None = None
+    for m in SGR_RUN.finditer(line):
+        if m.group(2) is not None:
+            if word in m.group(2):
+                return fg
+            continue
+        ps = [int(p) if p.isdigit() else 0 for p in re.split("[;:]", m.group(1))] if m.group(1) else [0]
+        i = 0
+        while i < len(ps):
+            p = ps[i]
+            if p == 0 or p == 39:
+                fg = None
+            elif 30 <= p <= 37 or 90 <= p <= 97:
+                fg = (p,)
+            elif p == 38 and i + 1 < len(ps):
+                n = 5 if ps[i + 1] == 2 else 3
+                fg, i = tuple(ps[i:i + n]), i + n - 1
+            elif p == 48 and i + 1 < len(ps):
+                i += 4 if ps[i + 1] == 2 else 2
+            i += 1
+    return None
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "ansi-light"])
+def test_in_a_16_colour_terminal_a_light_theme_keeps_the_states_apart(states, tmp_path, theme):
+    """TERM=linux (16 colours, no COLORTERM): a light theme saved in the config file is used at start,
+    and running, exited(1) and paused are drawn in three different 16-colour codes."""
+    from .tmux import Tmux, ensure_tmux
+
+    if not ensure_tmux():
+        pytest.skip("tmux is not available")
+    (tmp_path / "dockui").mkdir()
+    (tmp_path / "dockui" / "config.toml").write_text(f'[ui]\ntheme = "{theme}"\n')
+    import sys
+
+    with Tmux([sys.executable, "-m", "dockui", "--host", engine_host()], size=(160, 45), term="linux",
+              env={"XDG_CONFIG_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")}) as t:
+        t.wait_for("Containers [", timeout=30)
+        t.send_keys("/")
+        t.send_text(states["running"][: -len("-run")])
+        t.send_keys("Enter")
+        for name in states.values():
+            t.wait_for(name, timeout=30)
+        time.sleep(0.5)
+        lines = t.capture(escapes=True).splitlines()
+        fgs = {}
+        for st, name in states.items():
+            line = next(ln for ln in lines if name in ln)
+            fgs[st] = fg_of(line, st)
+        t.send_keys("C-q")
+        assert t.wait_exit(timeout=20) == 0
+    assert all(fg is not None and len(fg) == 1 for fg in fgs.values()), fgs  # 16-colour codes only
+    assert len(set(fgs.values())) == 3, fgs
