@@ -1,8 +1,11 @@
 """Run every benchmark on one bench engine and one workload, then print the targets of issue 9.
 
-    python -m bench.run_all [--keep] [--only store,launch,...] [--seconds 30] [--no-fail]
+    python -m bench.run_all [--keep] [--only store,launch,...,scale,fleet,busy] [--sizes 10000,1000]
+                            [--seconds 30] [--no-fail]
 
-Order: workload, store, launch, terminal, latency, shell. A benchmark that fails is reported
+Order: workload, store, launch, terminal, latency, shell, then issue 20's ``bench_scale`` steps
+(fleet, busy, scale: engines of their own beside the main one; see bench/bench_scale.py), whose
+growth table (1,000 -> 10,000 containers) and targets table are printed last. A benchmark that fails is reported
 and the others still run; the workload is removed and the engine stopped at the end (unless
 ``--keep``), whatever happened. Results: ``bench/results/NAME.json`` and ``run_all.json``.
 
@@ -24,7 +27,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from . import bench_latency, bench_launch, bench_shell, bench_store, bench_terminal, workload
+from . import bench_latency, bench_launch, bench_scale, bench_shell, bench_store, bench_terminal, workload
 from .common import base_parser, fmt_value, new_result, print_table, ratio, write_result
 from .engine import bench_engine, log
 
@@ -314,16 +317,20 @@ class LoadSampler:
 
 def main(argv: list[str] | None = None) -> int:
     p = base_parser(__doc__.splitlines()[0])
-    p.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(STEPS))
+    p.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join([*STEPS, *bench_scale.STEPS]))
+    p.add_argument("--sizes", default=",".join(str(s) for s in bench_scale.SIZES), help="bench_scale's workload sizes")
     p.add_argument("--seconds", type=float, default=30.0, help="measuring time of bench_terminal, each side")
     p.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed or a benchmark failed")
     args = p.parse_args(argv)
-    only = [s.strip() for s in args.only.split(",") if s.strip()] or list(STEPS)
+    only = [s.strip() for s in args.only.split(",") if s.strip()] or [*STEPS, *bench_scale.STEPS]
+    scale_only = tuple(s for s in only if s in bench_scale.STEPS)
+    only = [s for s in only if s not in bench_scale.STEPS]
     unknown = [s for s in only if s not in STEPS]
     if unknown:
         p.error(f"unknown benchmark(s): {', '.join(unknown)}")
     t0 = time.monotonic()
     results: dict[str, dict[str, Any]] = {}
+    scale_results: dict[str, dict[str, Any]] = {}
     failed: dict[str, str] = {}
     with LoadSampler() as sampler, bench_engine(keep=args.keep) as eng:
         wl = new_result("workload", f"{workload.N} containers ({workload.RUNNING} running) on {workload.THREADS} threads", eng.version)
@@ -342,6 +349,16 @@ def main(argv: list[str] | None = None) -> int:
                 print_table(res)
                 if name == "store":
                     bench_store.print_previous(res)
+            if scale_only:  # issue 20: engines of their own beside this one (the fleet's first engine)
+                log(f"run_all: {', '.join(scale_only)} (bench_scale)")
+                try:
+                    scale_results = bench_scale.run_all(eng, scale_only, tuple(int(x) for x in args.sizes.split(",")),
+                                                        20.0, args.keep)
+                except Exception as exc:  # noqa: BLE001 - report it and go on
+                    traceback.print_exc()
+                    failed["scale"] = f"{type(exc).__name__}: {exc}"
+                for res in scale_results.values():
+                    print_table(res)
         finally:
             workload.remove(eng, label_value=bench_latency.LAT_LABEL)
             workload.remove(eng, label_value=bench_store.EVT_LABEL)
@@ -361,13 +378,19 @@ def main(argv: list[str] | None = None) -> int:
     trows = target_rows(results, ran, failed)
     load = sampler.summary()
     print_targets(trows, load)
+    zrows: list[dict[str, Any]] = []
+    if scale_only:
+        bench_scale.print_growth(scale_results.get(bench_scale.NAME + "_sizes"))
+        zrows = bench_scale.targets(scale_results)
+        bench_scale.print_targets(zrows)
     summary = new_result("run_all", "headline figures of every benchmark, and the targets of issues 9 and 3", "")
     summary["figures"] = {"total_seconds": elapsed, "failed": failed, "loadavg_1m_during_run": load}
     summary["targets"] = trows
+    summary["issue20_targets"] = zrows
     summary["store_vs_previous"] = srows
     summary["summary"] = rows
     write_result("run_all", summary)
-    missed = [r for r in trows + srows if r["verdict"] == "MISS"]
+    missed = [r for r in trows + srows + zrows if r["verdict"] == "MISS"]
     if args.no_fail:
         return 0
     return 1 if failed or missed else 0

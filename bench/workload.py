@@ -91,16 +91,23 @@ def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = 
     def restart(name: str) -> None:
         _pool_client(local, eng.host).start(name)
 
+    def kill(name: str) -> None:
+        _pool_client(local, eng.host).kill(name)
+
     missing = [i for i in range(n) if name_of(i) not in have]
     # after an engine restart the running ones have exited (and a grown workload runs more): start them
     stopped = [name_of(i) for i in range(n) if name_of(i) in have and spec(i, running)["state"] == "running"
                and have[name_of(i)].get("State") != "running"]
     if missing or stopped:
         log(f"workload: creating {len(missing)} containers, starting {len(stopped)} on {threads} threads")
+    # a workload shrunk from a bigger one: what should no longer run is stopped
+    running_extra = [name_of(i) for i in range(n) if name_of(i) in have and spec(i, running)["state"] != "running"
+                     and have[name_of(i)].get("State") == "running"]
     t0 = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(make, missing))
         list(pool.map(restart, stopped))
+        list(pool.map(kill, running_extra))
     if missing:
         timings["create_seconds"] = time.perf_counter() - t0
         timings["created"] = len(missing)

@@ -56,6 +56,9 @@ from textual._xterm_parser import XTermParser
 from textual.drivers._writer_thread import WriterThread
 from textual.drivers.linux_driver import LinuxDriver
 
+from . import termdiff
+from .termdiff import ScreenDiff
+
 log = logging.getLogger("dockui.hangup")
 
 GRACE = 1.5  # seconds dockui has to end by itself after a hang-up or SIGTERM
@@ -92,12 +95,21 @@ class SafeWriterThread(WriterThread):
 
     def run(self) -> None:
         write, flush, get, qsize = self._file.write, self._file.flush, self._queue.get, self._queue.qsize
+        diff = self._screen_diff()
         while True:
             text = get()
             if text is None:
                 break
             if self.lost:
                 continue  # drain: nobody may block on a full queue
+            if diff is not None:
+                try:
+                    text = diff.feed(text)
+                    if qsize() == 0:
+                        text += diff.flush_pending()
+                except Exception:  # noqa: BLE001 - never lose output to the diff: write it as it came
+                    log.exception("screen diff failed; writing Textual's output unchanged from now on")
+                    text, diff = diff.flush_pending() + text, None
             try:
                 write(text)
                 if qsize() == 0:
@@ -109,6 +121,15 @@ class SafeWriterThread(WriterThread):
                 flush()
             except (OSError, ValueError) as exc:
                 self._lose(exc)
+
+    def _screen_diff(self) -> ScreenDiff | None:
+        """Only the changed cells reach the terminal (dockui/termdiff.py), unless DOCKUI_TERMDIFF=0."""
+        if not termdiff.enabled():
+            return None
+        try:
+            return ScreenDiff(termdiff.terminal_size(self._file.fileno()))
+        except (OSError, ValueError):
+            return None
 
     def stop(self) -> None:
         """Stop the thread; waits at most ``STOP_TIMEOUT`` (a live terminal that stopped reading
