@@ -28,8 +28,9 @@ from ..store.model import container_state
 TICK = 1.0
 SPARK = 30  # samples in a sparkline
 HOUR = 3600.0
-STATE_STYLES = (("running", "green"), ("unhealthy", "bold red"), ("restarting", "magenta"), ("paused", "yellow"),
-                ("exited", "dim"), ("created", "cyan"), ("dead", "bold red"))
+# semantic names: widgets/palette.py colours them from the current theme
+STATE_STYLES = (("running", "state.running"), ("unhealthy", "state.unhealthy"), ("restarting", "state.restarting"),
+                ("paused", "state.paused"), ("exited", "state.exited"), ("created", "state.created"), ("dead", "state.dead"))
 
 
 def needs_a_human(snap: Any, now: float) -> list[tuple[str, Any, str]]:
@@ -152,8 +153,8 @@ class PulseScreen(Screen):
         self._fill("#pulse-cpu", [(cid, name(cid), fmt.percent(samples[cid].cpu)) for cid in by_cpu])
         self._fill("#pulse-mem", [(cid, name(cid), fmt.size(samples[cid].mem)) for cid in by_mem])
         faults = needs_a_human(snap, now)
-        styles = {"unhealthy": "bold red", "dead": "bold red", "restarting": "magenta"}
-        self._fill("#pulse-faults", [(cid, name(cid), Text(why, style=styles.get(why, "red"))) for cid, _c, why in faults])
+        styles = {"unhealthy": "state.unhealthy", "dead": "state.dead", "restarting": "state.restarting"}
+        self._fill("#pulse-faults", [(cid, name(cid), Text(why, style=styles.get(why, "state.failed"))) for cid, _c, why in faults])
 
     def _fill(self, tid: str, rows: list[tuple[str, Any, Any]]) -> None:
         table = self.query_one(tid, DataTable)
