@@ -157,9 +157,12 @@ def state(client, cid: str) -> dict:
 def test_oom_killed_container_says_out_of_memory(client, make_container) -> None:
     hc = client.create_host_config(mem_limit="8m", memswap_limit="8m")
     hub = StatsHub(client.clone())
-    cid = make_container("sleep 3; x=$(head -c 50000000 /dev/zero | tr \\\\0 a); echo survived", host_config=hc)
+    cid = make_container("while [ ! -e /tmp/go ]; do sleep 0.1; done; x=$(head -c 50000000 /dev/zero | tr \\\\0 a); echo survived",
+                         host_config=hc)
     try:
         hub.want([cid])
+        assert wait_for(lambda: hub.latest(cid) is not None, 60)  # dockui saw its memory while it ran
+        client.exec_start(client.exec_create(cid, ["touch", "/tmp/go"])["Id"])
         assert wait_for(lambda: not state(client, cid)["Running"], 60)
         wait_for(lambda: state(client, cid)["OOMKilled"], 10)  # the engine's oom notice may come after the exit
     finally:
