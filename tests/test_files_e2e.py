@@ -1,6 +1,7 @@
 """End to end, in a real terminal (tmux): the file browser of an exited (crashed) container lists
 its directories and files with size, mode and time, descends with enter, shows a text file with
-``v`` (an escape sequence in it stays inert: the terminal's title is not changed), goes up with
+``v`` (an escape sequence in it stays inert: the terminal's title is not changed), copies a file
+out with ``ctrl+s`` (the prompt's default replaced), goes up with
 ``-``, and ``q`` leaves it for the containers list (issue 19 section 2)."""
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
         t.wait_for("fatal: out of cheese", timeout=20)
         t.send_keys("Escape")
         t.wait_for("entries", timeout=10)
+        t.send_keys("C-s")  # copy it out: the prompt offers the current directory; replaced by ours
+        t.wait_for("copy /aaa-crash/app.log to", timeout=10)
+        t.send_keys("C-u")
+        t.send_text(str(tmp_path))
+        t.send_keys("Enter")
+        t.wait_for(f"copied /aaa-crash/app.log to {tmp_path}/app.log: 21 bytes written", timeout=30)
+        assert (tmp_path / "app.log").read_text() == "fatal: out of cheese\n"
         t.send_keys("Down")  # title.txt
         t.send_keys("v")
         t.wait_for(re.compile(r"\bxy\b"), timeout=20)  # the OSC sequence removed, not obeyed
