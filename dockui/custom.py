@@ -425,8 +425,9 @@ class OutputBuffer:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._partial = ""
         self._new: deque[str] = deque(maxlen=max_lines)
-        self.dropped = 0  # lines dropped because the view keeps only ``max_lines``
+        self.dropped = 0  # lines dropped before the view drew them (it keeps the last ``max_lines``)
         self.total = 0  # bytes seen
+        self.lines = 0  # lines seen
 
     def write(self, data: bytes) -> None:
         text = self._decoder.decode(data)
@@ -434,6 +435,7 @@ class OutputBuffer:
             self.total += len(data)
             lines = (self._partial + text).split("\n")
             self._partial = lines.pop()[-MAX_LINE:]
+            self.lines += len(lines)
             for line in lines:
                 if len(self._new) == self._new.maxlen:
                     self.dropped += 1
@@ -447,11 +449,16 @@ class OutputBuffer:
                 self._partial = ""
             self._new.append("\x00dockui\x00" + line)
 
-    def drain(self) -> tuple[list[str], str]:
-        """The lines written since the last drain, and the partial line (it stays)."""
+    def drain(self, at_most: int | None = None) -> tuple[list[str], str]:
+        """The lines written since the last drain (the newest ``at_most``: the older ones count as
+        dropped, but dockui's own lines are always kept), and the partial line (it stays)."""
         with self._lock:
             lines = list(self._new)
             self._new.clear()
+            if at_most is not None and len(lines) > at_most:
+                own = [ln for ln in lines[:-at_most] if ln.startswith("\x00dockui\x00")]
+                self.dropped += len(lines) - at_most - len(own)
+                lines = own + lines[-at_most:]
             return lines, self._partial
 
     def tail(self) -> str:
@@ -661,14 +668,16 @@ def run_in_terminal(runs: Sequence[tuple[str, list[str]]]) -> str:
     stopping = stopping_fd()
     out = sys.stdout
     codes: list[str] = []
-    old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is for the command, not for dockui
-    old_quit = signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+    # ctrl+c and ctrl+\ are for the command, not for dockui: a handler that does nothing (not
+    # SIG_IGN, which the program would inherit; a handler is reset to the default by exec)
+    old_int = signal.signal(signal.SIGINT, _ignore)
+    old_quit = signal.signal(signal.SIGQUIT, _ignore)
     try:
         for title, argv in runs:
             out.write(f"\r\n[dockui: {one_line(title, 60)}: {one_line(shlex.join(argv), 200)}]\r\n")
             out.flush()
             try:
-                proc = subprocess.Popen(argv, preexec_fn=_default_signals)  # noqa: PLW1509 - signal dispositions only
+                proc = subprocess.Popen(argv)
             except (OSError, ValueError) as exc:
                 codes.append(f"{title}: cannot run: {one_line(getattr(exc, 'strerror', None) or str(exc), 100)}")
                 continue
@@ -694,9 +703,8 @@ def run_in_terminal(runs: Sequence[tuple[str, list[str]]]) -> str:
     return "; ".join(codes)
 
 
-def _default_signals() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+def _ignore(signum: int, frame: Any) -> None:
+    """SIGINT/SIGQUIT while a command has the terminal: the command got it too; dockui goes on."""
 
 
 def _end_process_group(proc: subprocess.Popen) -> None:

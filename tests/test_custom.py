@@ -337,3 +337,47 @@ def test_a_command_on_another_kind_reads_its_rows_fields():
                                          "exited with code 0"], timeout=30)
 
     run(main())
+
+
+def test_a_flood_stays_bounded_and_leaving_the_view_stops_it(client, make_container):
+    """``yes`` in the output view: the view keeps at most 5,000 lines, keys stay answered, and
+    esc ends the program (in the container: hung up through its marker; on the host: killed)."""
+    from dockui.screens.output import OutputScreen
+
+    name = unique()
+    cid = make_container(["sleep", "600"], name=name)
+    app = make_app([{"key": "g", "label": "flood", "command": "yes flood-line"},
+                    {"key": "h", "label": "hostflood", "in": "host", "command": f"sh -c 'yes host-flood-{name}' {{name}}"}])
+
+    def host_yes() -> bool:
+        out = subprocess.run(["pgrep", "-f", f"yes host-flood-{name}"], capture_output=True, text=True)
+        return bool(out.stdout.strip())
+
+    async def main():
+        async with app.run_test(size=(200, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await pilot.press("g")
+            await wait_text(pilot, app, ["flood-line", re.compile(r"lines, the last 5,000 shown")], timeout=30)
+            screen = app.screen
+            assert isinstance(screen, OutputScreen)
+            assert len(screen.query_one("RichLog").lines) <= 5_000
+            assert any("yes" in " ".join(p) for p in client.top(cid)["Processes"])
+            await pilot.press("escape")
+            await wait_text(pilot, app, [f"filter: {name}"], timeout=10)
+            for _ in range(200):
+                if not any("yes" in " ".join(p) for p in client.top(cid)["Processes"]):
+                    break
+                await pilot.pause(0.1)
+            assert not any("yes" in " ".join(p) for p in client.top(cid)["Processes"]), "yes still runs in the container"
+            await pilot.press("h")
+            await wait_text(pilot, app, [f"host-flood-{name}"], timeout=30)
+            assert host_yes()
+            await pilot.press("escape")
+            await wait_text(pilot, app, [f"filter: {name}"], timeout=10)
+            for _ in range(100):
+                if not host_yes():
+                    break
+                await pilot.pause(0.1)
+            assert not host_yes(), "yes still runs on the host"
+
+    run(main())

@@ -25,6 +25,7 @@ _OWN = "\x00dockui\x00"  # OutputBuffer.note's prefix: a line of dockui's own
 
 
 class OutputScreen(Screen):
+    PER_TICK = 1_000  # lines drawn per 0.1 s at most
     BINDINGS = [Binding("escape,q", "close", "back (stops the command)", id="output.back")]
     DEFAULT_CSS = """
     OutputScreen #output-title { height: 1; background: $accent; color: $text; }
@@ -42,7 +43,6 @@ class OutputScreen(Screen):
         self.failed = False
         self.done = False
         self._thread: threading.Thread | None = None
-        self._shown_dropped = 0
 
     def compose(self) -> ComposeResult:
         t = Text(no_wrap=True, overflow="ellipsis")
@@ -83,12 +83,10 @@ class OutputScreen(Screen):
 
     # --- the UI side -------------------------------------------------------------------------
     def _drain(self) -> None:
-        lines, _partial = self.buffer.drain()
+        # a flood (``yes``) draws at most PER_TICK lines a tick: the keys stay answered, the
+        # older lines of the tick are counted as not shown
+        lines, _partial = self.buffer.drain(self.PER_TICK)
         log = self.query_one(RichLog)
-        dropped = self.buffer.dropped
-        if dropped > self._shown_dropped:
-            self._shown_dropped = dropped
-            log.write(Text(f"[{dropped} earlier lines dropped: the view keeps the last {MAX_LINES}]", style="dim"))
         for line in lines:
             if line.startswith(_OWN):
                 line = line[len(_OWN):]
@@ -106,6 +104,9 @@ class OutputScreen(Screen):
                         "  esc stops it", style="yellow")
         else:
             text = Text(" " + "; ".join(self.results), style="bold red" if self.failed else "bold green")
+        shown = min(self.buffer.lines - self.buffer.dropped, MAX_LINES)
+        if self.buffer.lines > shown:
+            text.append(f"  ({self.buffer.lines:,} lines, the last {shown:,} shown)", style="dim")
         if getattr(self, "_status", None) != text.plain:
             self._status = text.plain
             status.update(text)
