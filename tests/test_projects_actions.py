@@ -239,3 +239,51 @@ def test_closing_the_progress_screen_early_still_says_how_it_ended(client, make_
 
     run(main())
     assert states(client, ids) == {"exited"}
+
+
+def test_project_start_and_stop_follow_compose_dependency_order(client, make_container):
+    """compose v2's ``com.docker.compose.depends_on``: start runs db's wave before web's (which
+    depends on it), stop runs web's first; the progress lines are listed in that order."""
+    project = unique("dockui-t-proj")
+    base = {"com.docker.compose.project": project}
+    web = make_container(["sleep", "600"], name=f"{project}-web-1", stop_signal="SIGKILL",
+                         labels={**base, "com.docker.compose.service": "web",
+                                 "com.docker.compose.depends_on": "db:service_started:false"})
+    db = make_container(["sleep", "600"], name=f"{project}-db-1", stop_signal="SIGKILL",
+                        labels={**base, "com.docker.compose.service": "db"})
+
+    def lines(text: str) -> list[str]:
+        return [ln for ln in text.splitlines() if f"{project}-web-1" in ln or f"{project}-db-1" in ln]
+
+    async def main():
+        app = make_app("projects")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await to_project(pilot, app, project)
+            await wait_text(pilot, app, [re.compile(rf"{project}\s+2/2")], timeout=20)
+            await pilot.press("x")
+            text = await wait_text(pilot, app, ["stop: 2 of 2 done"], timeout=40)
+            assert f"{project}-web-1" in lines(text)[0], text  # dependents first
+            await pilot.press("escape")
+            await wait_text(pilot, app, [re.compile(rf"{project}\s+0/2")], timeout=20)
+            await pilot.press("u")
+            text = await wait_text(pilot, app, ["start: 2 of 2 done"], timeout=40)
+            assert f"{project}-db-1" in lines(text)[0], text  # dependencies first
+
+    run(main())
+    w, d = client.inspect_container(web)["State"], client.inspect_container(db)["State"]
+    assert d["StartedAt"] < w["StartedAt"], (d["StartedAt"], w["StartedAt"])
+    assert w["FinishedAt"] < d["FinishedAt"], (w["FinishedAt"], d["FinishedAt"])
+
+
+def test_service_levels_from_depends_on_labels():
+    from dockui.kinds.projects import DEPENDS_ON, service_levels
+
+    rows = [{"Service": "web", "Labels": {DEPENDS_ON: "api:service_started:false"}},
+            {"Service": "api", "Labels": {DEPENDS_ON: "db:service_healthy:true,cache:service_started:false"}},
+            {"Service": "db", "Labels": {}}, {"Service": "cache"},
+            {"Service": "a", "Labels": {DEPENDS_ON: "b:service_started:false"}},  # a cycle: no endless loop
+            {"Service": "b", "Labels": {DEPENDS_ON: "a:service_started:false"}},
+            {"Service": "lone", "Labels": {DEPENDS_ON: "gone:service_started:false"}}]  # not in the project
+    levels = service_levels(rows)
+    assert (levels["db"], levels["cache"], levels["api"], levels["web"], levels["lone"]) == (0, 0, 1, 2, 0)
+    assert {levels["a"], levels["b"]} <= {0, 1}

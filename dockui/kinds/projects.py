@@ -53,7 +53,8 @@ def _remove(client: Any, cid: str, arg: str) -> str | None:
     return None
 
 
-# what the group actions do to each container: (key, label, the call, destructive)
+# what the group actions do to each container: (key, label, the call, destructive); stop and
+# remove go dependents first, start and restart dependencies first (``com.docker.compose.depends_on``)
 OPERATIONS: dict[str, tuple[str, str, Callable[[Any, str, str], str | None], bool]] = {
     "start": ("u", "start all", _start, False),
     "stop": ("x", "stop all", _stop, False),
@@ -62,10 +63,55 @@ OPERATIONS: dict[str, tuple[str, str, Callable[[Any, str, str], str | None], boo
 }
 
 
-def containers_of(ids: Any, snap: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(id, name) of the containers ``ids`` names that the store still has, by name."""
-    out = [(cid, str(snap[cid].get("Name") or cid[:12])) for cid in ids or () if cid in snap]
-    return sorted(out, key=lambda it: it[1])
+DEPENDS_ON = "com.docker.compose.depends_on"  # compose v2: "db:service_started:false,cache:service_healthy:true"
+
+
+def service_levels(rows: Any) -> dict[str, int]:
+    """Each compose service's depth in its ``depends_on`` graph (0: depends on none of these
+    services); a cycle or an unknown service counts as no dependency."""
+    deps: dict[str, set[str]] = {}
+    for r in rows:
+        svc = str(r.get("Service") or "")
+        label = str((r.get("Labels") or {}).get(DEPENDS_ON) or "")
+        deps.setdefault(svc, set()).update(p.split(":", 1)[0].strip() for p in label.split(",") if p.strip())
+    levels: dict[str, int] = {}
+
+    def level(s: str, seen: frozenset[str]) -> int:
+        if s in levels:
+            return levels[s]
+        below = [level(d, seen | {s}) for d in deps.get(s, ()) if d in deps and d not in seen and d != s]
+        levels[s] = 1 + max(below) if below else 0
+        return levels[s]
+
+    for s in deps:
+        level(s, frozenset())
+    return levels
+
+
+def containers_of(ids: Any, snap: Mapping[str, Mapping[str, Any]], reverse: bool = False) -> list[tuple[str, str]]:
+    """(id, name) of the containers ``ids`` names that the store still has: dependencies first
+    (``reverse``: last, as compose stops), then by name."""
+    rows = [snap[cid] for cid in ids or () if cid in snap]
+    levels = service_levels(rows)
+    sign = -1 if reverse else 1
+    rows.sort(key=lambda r: (sign * levels.get(str(r.get("Service") or ""), 0), str(r.get("Name") or "")))
+    return [(str(r["Id"]), str(r.get("Name") or str(r["Id"])[:12])) for r in rows]
+
+
+def waves_of(reverse: bool) -> Any:
+    """The progress screen's waves: containers of one dependency level at a time, dependencies
+    first (start, restart) or dependents first (stop, remove), as compose orders them."""
+
+    def waves(app: Any, items: Any) -> list[list[int]]:
+        snap = app.store.snapshot("containers")
+        rows = [snap.get(cid) or {} for cid, _ in items]
+        levels = service_levels([r for r in rows if r])
+        by: dict[int, list[int]] = {}
+        for i, r in enumerate(rows):
+            by.setdefault(levels.get(str(r.get("Service") or ""), 0), []).append(i)
+        return [by[k] for k in sorted(by, reverse=reverse)]
+
+    return waves
 
 
 def group_actions(what: str, label: Callable[[Row, str], str]) -> tuple[Action, ...]:
@@ -80,12 +126,13 @@ def group_actions(what: str, label: Callable[[Row, str], str]) -> tuple[Action, 
 
             name = label(row, rid)
             ids = tuple(row.get("Containers") or ())
-            items = lambda app, below: containers_of(ids, app.store.snapshot("containers"))  # noqa: E731
+            reverse = op in ("stop", "remove")
+            items = lambda app, below: containers_of(ids, app.store.snapshot("containers"), reverse)  # noqa: E731
             work = lambda app, cid, cname, arg: call(app.client, cid, arg)  # noqa: E731
             confirm = None
             if destructive:
                 confirm = (f"{op} every container of {what} {name} listed above ({len(ids)})?", REMOVE_OPTIONS)
-            return ProgressScreen(f"{op} {what} {name}", items, work, confirm=confirm, verb=op)
+            return ProgressScreen(f"{op} {what} {name}", items, work, confirm=confirm, verb=op, waves=waves_of(reverse))
 
         return Action(f"{what}.{op}", key, text, verb="view", view=view, destructive=destructive, bulk=False)
 

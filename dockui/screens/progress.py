@@ -36,6 +36,8 @@ Item = tuple[str, str]  # (container id, name)
 Work = Callable[[Any, str, str, str], "str | None"]
 # (app, results: id -> note or exception) -> the summary line (None: the default count)
 Finish = Callable[[Any, Mapping[str, Any], str], "str | None"]
+# (app, items) -> the items' indexes in waves: each wave runs once the one before it ended
+Waves = Callable[[Any, Sequence[Item]], "list[list[int]]"]
 
 STYLES = {"waiting": "dim", "working": "yellow", "done": "green", "failed": "bold red", "skipped": "dim"}
 
@@ -80,7 +82,7 @@ class ProgressScreen(Screen):
 
     def __init__(self, title: str, items: Sequence[Item] | Callable[[Any, Any], Sequence[Item]], work: Work,
                  confirm: tuple[str, Mapping[str, str]] | None = None, finish: Finish | None = None,
-                 verb: str = "") -> None:
+                 verb: str = "", waves: Waves | None = None) -> None:
         super().__init__()
         self.title_text = title
         self._items_source = items
@@ -89,6 +91,7 @@ class ProgressScreen(Screen):
         self.work = work
         self.confirm = confirm
         self.finish = finish
+        self.waves = waves
         self.verb = verb or title.split(" ", 1)[0]
         self.asking = confirm is not None
         self.running = False
@@ -160,9 +163,16 @@ class ProgressScreen(Screen):
                 results[cid] = note
                 self.post_message(ProgressLine(index, "done", one_line(note, 300) if note else ""))
 
+        waves = [list(range(len(items)))]
+        if self.waves is not None:
+            try:
+                waves = self.waves(app, items)
+            except Exception:  # noqa: BLE001 - no order known: all at once
+                pass
         with ThreadPoolExecutor(max_workers=min(WORKERS, len(items)) or 1, thread_name_prefix="dockui-progress") as pool:
-            for f in [pool.submit(one, i, cid, name) for i, (cid, name) in enumerate(items)]:
-                f.result()
+            for wave in waves:  # a wave starts once the one before it ended (compose's dependency order)
+                for f in [pool.submit(one, i, *items[i]) for i in wave]:
+                    f.result()
         failed = sum(isinstance(r, BaseException) for r in results.values())
         summary = None
         if self.finish is not None:
