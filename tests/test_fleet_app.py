@@ -384,7 +384,8 @@ def test_colon_fleet_turns_a_single_engine_dashboard_into_a_fleet(tmp_path, monk
             await pilot.press("colon", *"fleet", "enter")
             await wait_text(pilot, app, ["Fleet: the engines", re.compile(r"default\s+\* connected"),
                                          re.compile(r"node2\s+\* connected")], timeout=30)
-            await pilot.press("escape")
+            await pilot.press("down", "enter")  # enter: that engine's containers
+            await wait_text(pilot, app, ["filter: engine=node2"], absent=["Fleet: the engines"], timeout=20)
             await pilot.press("slash", *name, "enter")
             await wait_text(pilot, app, ["ENGINE", "fleet 2/2 engines", row_re(name, "default"), row_re(name, "node2")], timeout=30)
         app.store.stop()
