@@ -266,6 +266,11 @@ def test_view_text_inert_and_large_files_are_copied_not_viewed(client, make_cont
             assert "\x1b" not in text and "pwned" not in text
             await pilot.press("escape")
             await wait_text(pilot, app, ["entries"])
+            await _go(pilot, app, "blob", "v")  # random bytes: invalid UTF-8 and controls, all shown inert
+            text = await wait_text(pilot, app, [f"{unique}:/data/blob", "300,000 bytes", "(binary: shown as text)"])
+            assert "\x1b" not in text and "\x9b" not in text
+            await pilot.press("escape")
+            await wait_text(pilot, app, ["entries"])
             await _go(pilot, app, "large", "v")
             await wait_text(pilot, app, ["/data/large is 2,000,000 bytes", "ctrl+s copies it instead"])
             await _go(pilot, app, "lnk")  # a link to a directory: enter lists the directory it points to
