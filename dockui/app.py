@@ -80,9 +80,12 @@ class DockuiApp(App):
         super().__init__(ansi_color=True if self.no_color else None)
         palette.apply(self)  # the state colours (state.running, ...) of the current theme
         self.config = config or Config()
-        from .custom import load as load_commands
+        from .kinds import extended
 
-        load_commands(self.config)  # the [[commands]] entries onto their kinds' actions (warnings shown on mount)
+        if self.config.commands is not None or extended():  # dockui/custom.py is loaded only when used
+            from .custom import load as load_commands
+
+            load_commands(self.config)  # the [[commands]] entries onto their kinds' actions (warnings shown on mount)
         self.MIN_REPAINT = self.config.refresh
         self.STATS_REPAINT = self.config.stats_refresh
         self.client = client
@@ -250,9 +253,9 @@ class DockuiApp(App):
             return
         self._shut = True
         # quitting: the shells must not outlive dockui; give their hang-ups a moment to land
-        from .custom import stop_all
-
-        stop_all()  # custom commands still running (output views, background)
+        custom = sys.modules.get(f"{__package__}.custom")
+        if custom is not None:
+            custom.stop_all()  # custom commands still running (output views, background)
         self.sessions.close_all(wait=1.5)
         self._unsubscribe()
         self.stats.close()
