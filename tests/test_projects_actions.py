@@ -287,3 +287,29 @@ def test_service_levels_from_depends_on_labels():
     levels = service_levels(rows)
     assert (levels["db"], levels["cache"], levels["api"], levels["web"], levels["lone"]) == (0, 0, 1, 2, 0)
     assert {levels["a"], levels["b"]} <= {0, 1}
+
+
+def test_logs_of_a_compose_service_name_each_container(client, make_container):
+    project = unique("dockui-t-proj")
+    for n in (1, 2):
+        make_container(["sh", "-c", f"echo hello-from-{n}; exec sleep 600"], name=f"{project}-web-{n}",
+                       labels={"com.docker.compose.project": project, "com.docker.compose.service": "web"})
+    make_container(["sh", "-c", "echo hello-from-db; exec sleep 600"], name=f"{project}-db-1",
+                   labels={"com.docker.compose.project": project, "com.docker.compose.service": "db"})
+
+    async def main():
+        app = make_app("projects")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await to_project(pilot, app, project)
+            await pilot.press("enter")
+            await wait_text(pilot, app, [" Compose services [2/"], timeout=20)
+            table = app.main.table
+            table.move_cursor(row=table.get_row_index(service_id(project, "web")))
+            await pilot.pause(0.1)
+            await pilot.press("l")
+            text = await wait_text(pilot, app, [f"compose service {project}/web", "hello-from-1", "hello-from-2"], timeout=30)
+            assert "hello-from-db" not in text
+            assert re.search(r"\bweb-1\s+\|\s+hello-from-1", text), text  # each line names its container,
+            assert re.search(r"\bweb-2\s+\|\s+hello-from-2", text), text  # without the project's prefix
+
+    run(main())

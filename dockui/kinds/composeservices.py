@@ -86,11 +86,20 @@ def _label(row: Row, rid: str) -> str:
 
 
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
-    """Every container of the service, lines named by container."""
+    """Every container of the service, lines named by container: its name without the project's
+    prefix (``web-1`` for ``shop-web-1``), so the part that tells them apart is not cut off."""
     from ..sessions.logs import Target
 
     snap = ctx.store.snapshot("containers")
-    targets = [Target(cid, one_line(str(snap[cid].get("Name") or cid[:12]), 24))
+    project = str(row.get("Project") or "")
+
+    def short(name: str) -> str:
+        for sep in ("-", "_"):  # compose v2 names project-service-N, v1 project_service_N
+            if project and name.startswith(project + sep) and len(name) > len(project) + 1:
+                return name[len(project) + 1:]
+        return name
+
+    targets = [Target(cid, one_line(short(str(snap[cid].get("Name") or cid[:12])), 24))
                for cid in row.get("Containers", ()) if cid in snap]
     return f"compose service {_label(row, rid)}", targets
 
