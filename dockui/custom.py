@@ -283,12 +283,25 @@ def to_action(spec: CustomCommand, kind_name: str) -> CustomAction:
         bulk=True, spec=spec)
 
 
-def install(specs: Sequence[CustomCommand], reserved: frozenset[str] = RESERVED) -> list[str]:
+def screen_keys() -> frozenset[str]:
+    """The keys the resource screen handles before any kind action: its bindings and sort keys
+    (read from the screen, so keys added there later are kept too), and the app's own."""
+    try:
+        from .screens.resources import SORT_KEYS, ResourcesScreen
+    except ImportError:  # pragma: no cover - the screen cannot load: the static list
+        return RESERVED
+    keys = {k.strip() for b in ResourcesScreen.BINDINGS for k in getattr(b, "key", "").split(",") if k.strip()}
+    return RESERVED | keys | set(SORT_KEYS) | {f"shift+{k.lower()}" for k in SORT_KEYS}
+
+
+def install(specs: Sequence[CustomCommand], reserved: frozenset[str] | None = None) -> list[str]:
     """Put ``specs`` on their kinds' actions (replacing what an earlier call put there); returns
     the warnings: a key taken by a built-in action without ``override = true``, a key dockui's
     screen keeps for itself, two entries on one key."""
     from . import kinds as registry
 
+    if reserved is None:
+        reserved = screen_keys() if specs else RESERVED
     warnings: list[str] = []
     per_kind: dict[str, list[CustomAction]] = {}
     replaced: dict[str, set[str]] = {}

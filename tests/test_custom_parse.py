@@ -110,11 +110,13 @@ def test_keys_clash_with_builtins_unless_override():
         {"key": "l", "label": "my logs", "command": "echo"},  # l is logs: needs override
         {"key": "x", "label": "my stop", "command": "echo", "override": True},
         {"key": "q", "label": "quit?", "command": "echo", "override": True},  # the screen's own key
+        {"key": "X", "label": "exit sort", "command": "echo"},  # a sort key (EXIT), read from the screen
     ])
     warnings = custom.install(specs)
     kind = registry.get("containers")
     assert any("'my logs'" in w and "'l'" in w and "override = true" in w for w in warnings), warnings
     assert any("'quit?'" in w and "dockui's own" in w for w in warnings), warnings
+    assert any("'exit sort'" in w and "dockui's own" in w for w in warnings), warnings
     assert kind.action_by_key("l").label == "logs"
     assert kind.action_by_key("x").label == "my stop" and all(a.id != "stop" for a in kind.actions)
     custom.install([])
