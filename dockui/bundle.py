@@ -78,10 +78,14 @@ def collect_container(client: Any, cid: str, stats: Any = None, context: Any = N
     from .secrets import mask_document
 
     now = time.time() if now is None else now
+    engine, key = "", cid  # key: the store's (and the stats hub's) id of the row
+    if callable(getattr(client, "route", None)):  # a fleet: the row's own engine, with its raw id
+        engine = client.engine_of(cid) if callable(getattr(client, "engine_of", None)) else ""
+        client, cid = client.route(cid)
     doc = client.inspect_container(cid)
     cid = str(doc.get("Id") or cid)
     name = str(doc.get("Name") or cid[:12]).lstrip("/")
-    folder = f"{_slug(name)}-{cid[:12]}"
+    folder = f"{_slug(engine) + '-' if engine else ''}{_slug(name)}-{cid[:12]}"
     files: dict[str, bytes] = {"inspect.json": _json(mask_document(doc))}
     errors: list[str] = []
     running = bool((doc.get("State") or {}).get("Running"))
@@ -113,7 +117,7 @@ def collect_container(client: Any, cid: str, stats: Any = None, context: Any = N
         from dataclasses import asdict
 
         try:
-            samples = [asdict(s) for s in stats.history(cid)]
+            samples = [asdict(s) for s in stats.history(key)]
         except Exception as exc:  # noqa: BLE001
             errors.append(f"{folder}/stats.json (dockui's samples): {_why(exc)}")
     if samples:
@@ -149,15 +153,22 @@ def collect_container(client: Any, cid: str, stats: Any = None, context: Any = N
     return folder, files, errors
 
 
-def engine_members(client: Any) -> tuple[dict[str, bytes], list[str]]:
-    """``engine/version.json`` and ``engine/info.json``, and what could not be read."""
+def engine_members(client: Any, cids: Sequence[str] = ()) -> tuple[dict[str, bytes], list[str]]:
+    """``engine/version.json`` and ``engine/info.json``, and what could not be read; in a fleet
+    (a client that routes ``engine/id``), ``engine/<name>/...`` for each engine of ``cids``."""
+    targets: dict[str, Any] = {"engine": client}
+    if callable(getattr(client, "route", None)) and callable(getattr(client, "engine_of", None)):
+        names = {client.engine_of(c) for c in cids} - {""}
+        if names:
+            targets = {f"engine/{_slug(n)}": client.route(f"{n}/")[0] for n in sorted(names)}
     files: dict[str, bytes] = {}
     errors: list[str] = []
-    for part in ("version", "info"):
-        try:
-            files[f"engine/{part}.json"] = _json(getattr(client, part)())
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"engine/{part}.json: {_why(exc)}")
+    for where, c in targets.items():
+        for part in ("version", "info"):
+            try:
+                files[f"{where}/{part}.json"] = _json(getattr(c, part)())
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"{where}/{part}.json: {_why(exc)}")
     return files, errors
 
 
@@ -249,7 +260,7 @@ def assemble(client: Any, parts: Sequence[tuple[str, str, Mapping[str, bytes], S
     for _cid, folder, files, errs in parts:
         members.update({f"{folder}/{name}": data for name, data in files.items()})
         errors += errs
-    eng, eng_errors = engine_members(client)
+    eng, eng_errors = engine_members(client, [cid for cid, _f, _fi, _e in parts])
     members.update(eng)
     errors += eng_errors
     members = {"MANIFEST.txt": manifest(client, [(cid, folder) for cid, folder, _f, _e in parts], errors, now), **members}

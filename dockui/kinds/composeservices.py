@@ -20,7 +20,7 @@ from ..filters import term as filter_term
 from ..store.model import COMPOSE_SERVICE
 from .base import Action, Column, Kind, Row
 from .common import DESCRIBE, LOGS, lower
-from .projects import group_actions
+from .projects import group_actions, member_ids
 
 SCALE_NOTE = "scaling is the compose CLI's job (docker compose up --scale SERVICE=N); dockui does not scale"
 
@@ -100,7 +100,7 @@ def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
         return name
 
     targets = [Target(cid, one_line(short(str(snap[cid].get("Name") or cid[:12])), 24))
-               for cid in row.get("Containers", ()) if cid in snap]
+               for cid in member_ids(row) if cid in snap]
     return f"compose service {_label(row, rid)}", targets
 
 

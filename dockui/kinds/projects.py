@@ -91,11 +91,18 @@ def service_levels(rows: Any) -> dict[str, int]:
 def containers_of(ids: Any, snap: Mapping[str, Mapping[str, Any]], reverse: bool = False) -> list[tuple[str, str]]:
     """(id, name) of the containers ``ids`` names that the store still has: dependencies first
     (``reverse``: last, as compose stops), then by name."""
-    rows = [snap[cid] for cid in ids or () if cid in snap]
-    levels = service_levels(rows)
+    rows = [(cid, snap[cid]) for cid in ids or () if cid in snap]
+    levels = service_levels([r for _, r in rows])
     sign = -1 if reverse else 1
-    rows.sort(key=lambda r: (sign * levels.get(str(r.get("Service") or ""), 0), str(r.get("Name") or "")))
-    return [(str(r["Id"]), str(r.get("Name") or str(r["Id"])[:12])) for r in rows]
+    rows.sort(key=lambda it: (sign * levels.get(str(it[1].get("Service") or ""), 0), str(it[1].get("Name") or "")))
+    return [(cid, str(r.get("Name") or cid[:12])) for cid, r in rows]
+
+
+def member_ids(row: Row) -> tuple[str, ...]:
+    """The store keys of a project's (or compose service's) containers: their ids, or in a fleet
+    ``engine/id`` (the derived row carries its engine's raw ids and an ``Engine`` field)."""
+    engine = str(row.get("Engine") or "")
+    return tuple(f"{engine}/{cid}" if engine else str(cid) for cid in row.get("Containers") or ())
 
 
 def waves_of(reverse: bool) -> Any:
@@ -125,7 +132,7 @@ def group_actions(what: str, label: Callable[[Row, str], str]) -> tuple[Action, 
             from ..screens.progress import ProgressScreen
 
             name = label(row, rid)
-            ids = tuple(row.get("Containers") or ())
+            ids = member_ids(row)
             reverse = op in ("stop", "remove")
             items = lambda app, below: containers_of(ids, app.store.snapshot("containers"), reverse)  # noqa: E731
             work = lambda app, cid, cname, arg: call(app.client, cid, arg)  # noqa: E731
@@ -145,7 +152,7 @@ def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
 
     snap = ctx.store.snapshot("containers")
     targets = [Target(cid, one_line(snap[cid].get("Service") or snap[cid].get("Name", ""), 20))
-               for cid in row.get("Containers", ()) if cid in snap]
+               for cid in member_ids(row) if cid in snap]
     return f"project {plain_name(row, rid)}", targets
 
 
