@@ -47,6 +47,7 @@ def enter_fleet(app: Any, specs: list[EngineSpec]) -> None:
     with app._pending_lock:
         app._pending = StoreChange()
     store.start()
+    getattr(app.stats, "start", lambda: None)()  # the stats sampler, as the app starts it
     app.store_signal.publish(Touched(engine_switched=True))
     app.refresh_header()
     app.notify(f"fleet of {len(specs)} engines: " + ", ".join(s.name for s in specs), markup=False)
