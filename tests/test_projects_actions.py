@@ -313,3 +313,26 @@ def test_logs_of_a_compose_service_name_each_container(client, make_container):
             assert re.search(r"\bweb-2\s+\|\s+hello-from-2", text), text  # without the project's prefix
 
     run(main())
+
+
+def test_hostile_project_and_service_labels_stay_text_on_the_progress_screen(client, make_container):
+    u = unique("dockui-t-proj")
+    project = u + "\x1b]0;pwned\x07[bold]x[/]"
+    cid = make_container(["sleep", "600"], name=u + "-c", stop_signal="SIGKILL",
+                         labels={"com.docker.compose.project": project, "com.docker.compose.service": "[red]svc[/]\x1b[2J"})
+
+    async def main():
+        app = make_app("projects")
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await wait_text(pilot, app, [u], timeout=30)
+            await pilot.press("slash", *u, "enter")
+            await wait_text(pilot, app, [re.compile(r"Compose projects \[1/\d+\]")])
+            await pilot.press("x")
+            text = await wait_text(pilot, app, ["stop: 1 of 1 done", "[bold]x[/]", u + "-c"], timeout=40)
+            assert "\x1b" not in text and "\x07" not in text  # the OSC sequence (title text too) dropped
+            await pilot.press("escape", "enter")
+            text = await wait_text(pilot, app, [" Compose services [1/", "[red]svc[/]"], timeout=20)
+            assert "\x1b" not in text
+
+    run(main())
+    assert client.inspect_container(cid)["State"]["Status"] == "exited"
