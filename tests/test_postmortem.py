@@ -4,6 +4,7 @@ engine text full of escape sequences and markup stays inert; its keys open logs 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 
@@ -30,7 +31,7 @@ def _wait_exit(client, cid: str, timeout: float = 60) -> dict:
 
 def test_w_opens_the_postmortem_of_an_oom_killed_container(client, make_container):
     name = unique()
-    hc = client.create_host_config(mem_limit="8m", memswap_limit="8m")
+    hc = client.create_host_config(mem_limit="16m", memswap_limit="16m")
     cid = make_container("echo allocating; x=$(head -c 50000000 /dev/zero | tr \\\\0 a)", name=name, host_config=hc)
     assert _wait_exit(client, cid)["OOMKilled"] is True
 
@@ -40,14 +41,14 @@ def test_w_opens_the_postmortem_of_an_oom_killed_container(client, make_containe
             await pilot.press("slash", *name, "enter")
             await wait_text(pilot, app, [f"filter: {name}", "exited(137)", "[1/"])
             await pilot.press("w")
-            text = await wait_text(pilot, app, [f"why? {name}", "OOM killed, limit 8 MiB",
-                                                "killed by the kernel: out of memory", "memory limit: 8 MiB",
+            text = await wait_text(pilot, app, [f"why? {name}", "OOM killed, limit 16 MiB",
+                                                "killed by the kernel: out of memory", "memory limit: 16 MiB",
                                                 "Restarts", "Health", "no health check",
                                                 "Last log lines before it stopped", "out| allocating",
                                                 "Events of the last hour", "oom", "exitCode=137",
                                                 "image: dockui/busybox", "created:", "finished:"], timeout=30)
             lines = text.splitlines()
-            top = next(i for i, line in enumerate(lines) if "OOM killed, limit 8 MiB" in line)
+            top = next(i for i, line in enumerate(lines) if "OOM killed, limit 16 MiB" in line)
             assert top < next(i for i, line in enumerate(lines) if "Last log lines" in line)  # the verdict comes first
             await pilot.press("d")
             await wait_text(pilot, app, ['"OOMKilled": true'], timeout=20)
@@ -92,7 +93,7 @@ def test_engine_text_with_escapes_and_markup_stays_inert(client, make_container)
 def test_faults_only_has_a_reason_column_and_enter_opens_the_postmortem(client, make_container):
     tag = unique("dockui-why")
     oom = make_container("x=$(head -c 50000000 /dev/zero | tr \\\\0 a)", name=f"{tag}-oom",
-                         host_config=client.create_host_config(mem_limit="8m", memswap_limit="8m"))
+                         host_config=client.create_host_config(mem_limit="16m", memswap_limit="16m"))
     make_container("echo bye; exit 3", name=f"{tag}-three")
     hc = {"Test": ["CMD-SHELL", "echo connection refused; exit 1"], "Interval": 500_000_000, "Retries": 1}
     make_container(["sleep", "600"], name=f"{tag}-sick", healthcheck=hc)
@@ -108,7 +109,7 @@ def test_faults_only_has_a_reason_column_and_enter_opens_the_postmortem(client, 
             make_container("exit 1", name=f"{tag}-loop",
                            host_config=client.create_host_config(restart_policy={"Name": "always"}))
             await pilot.press("ctrl+z")
-            text = await wait_text(pilot, app, ["REASON", "OOM killed, limit 8 MiB", "exit 3: application error",
+            text = await wait_text(pilot, app, ["REASON", "OOM killed, limit 16 MiB", "exit 3: application error",
                                                 "unhealthy: probe exit 1: connection refused",
                                                 re.compile(r"exit 1, \d+ restarts in 10 min"), re.compile(r"restart loops [1-9]")],
                                    absent=[f"{tag}-fine"], timeout=60)
@@ -189,3 +190,26 @@ def _until_sync(pred, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_the_postmortem_follows_the_container(client, make_container):
+    """Open on a running container, it is gathered again when the container dies (a kill, named as
+    such), and a removed container keeps its last post-mortem on screen with the engine's reason."""
+    name = unique()
+    cid = make_container(["sleep", "600"], name=name)
+
+    async def main():
+        app = make_app("containers")
+        async with app.run_test(size=(160, 50), notifications=True) as pilot:
+            await pilot.press("slash", *name, "enter")
+            await wait_text(pilot, app, [f"filter: {name}", "running", "[1/"])
+            await pilot.press("w")
+            await wait_text(pilot, app, [f"why? {name}", "it is running now"], timeout=30)
+            await asyncio.to_thread(client.kill, cid)
+            await wait_text(pilot, app, ["killed: SIGKILL by a kill (exit 137)", "someone ran kill (SIGKILL)"], timeout=30)
+            await asyncio.to_thread(client.remove_container, cid)
+            await pilot.press("g")
+            await wait_text(pilot, app, ["cannot gather again:", "No such container", "killed: SIGKILL by a kill"],
+                            timeout=30)
+
+    run(main())

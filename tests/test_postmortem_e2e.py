@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.skipif(not ensure_tmux(), reason="tmux is missing and 
 
 def test_postmortem_of_an_oom_killed_container_in_a_terminal(client, tmp_path):
     name = f"dockui-e2e-{uuid.uuid4().hex[:8]}-oom"
-    hc = client.create_host_config(mem_limit="8m", memswap_limit="8m")
+    hc = client.create_host_config(mem_limit="16m", memswap_limit="16m")
     cid = client.create_container(IMAGE, ["sh", "-c", "echo filling memory; x=$(head -c 50000000 /dev/zero | tr \\\\0 a)"],
                                   name=name, labels={"dockui.test": "1"}, host_config=hc)["Id"]
     try:
@@ -39,15 +39,15 @@ def test_postmortem_of_an_oom_killed_container_in_a_terminal(client, tmp_path):
             t.send_keys("Enter")
             t.wait_for(re.compile(rf"{name}\s+exited\(137\)"), timeout=20)
             t.send_keys("C-z")
-            screen = t.wait_for(re.compile(rf"{name}\s+exited\(137\)\s+OOM killed, limit 8 MiB"), timeout=30)
+            screen = t.wait_for(re.compile(rf"{name}\s+exited\(137\)\s+OOM killed, limit 16 MiB"), timeout=30)
             assert "REASON" in screen and "FAULTS ONLY" in screen
             t.send_keys("Enter")
             screen = t.wait_for("killed by the kernel: out of memory", timeout=30)
             assert f"why? {name}" in screen
             lines = screen.splitlines()
-            verdict = next(i for i, line in enumerate(lines) if "OOM killed, limit 8 MiB" in line)
+            verdict = next(i for i, line in enumerate(lines) if "OOM killed, limit 16 MiB" in line)
             assert verdict < next(i for i, line in enumerate(lines) if "killed by the kernel" in line)
-            assert "memory limit: 8 MiB" in screen and "the kernel (an oom event" in screen
+            assert "memory limit: 16 MiB" in screen and "the kernel (an oom event" in screen
             assert "Restarts" in screen and "restart policy: no" in screen
             t.send_keys("End")  # the evidence further down: logs before it stopped, its events
             screen = t.wait_for("out| filling memory", timeout=10)

@@ -10,6 +10,7 @@ The evidence is gathered on a worker thread (``dockui.triage.gather``); every li
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -68,17 +69,48 @@ class PostmortemScreen(Screen):
             yield Static(Text("gathering the evidence...", style="dim"), id="pm-report")
 
     def on_mount(self) -> None:
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(f" why? {one_line(self.name_, 60)}", style="bold")
-        t.append("  l logs · r restart · s shell · d describe · g again · esc back", style="dim")
-        self.query_one("#pm-title", Static).update(t)
+        self._title()
+        self._seen_state = self._state()
+        self._last_gather = 0.0
+        self.app.store_signal.subscribe(self, self._on_touched)
         self.action_reload()
         self.query_one("#pm-body").focus()
 
-    def action_reload(self) -> None:
-        self.run_worker(self._gather, thread=True, group="postmortem", exclusive=True, exit_on_error=False)
+    def on_unmount(self) -> None:
+        self.app.store_signal.unsubscribe(self)
 
-    def _gather(self) -> None:
+    def _title(self, note: str = "") -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(f" why? {one_line(self.name_, 60)}", style="bold")
+        if note:
+            t.append(f"  {note}", style="bold red")
+        t.append("  l logs · r restart · s shell · d describe · g again · esc back", style="dim")
+        self.query_one("#pm-title", Static).update(t)
+
+    def _on_touched(self, touched: Any) -> None:
+        """The container changed state (it died, restarted, was removed): gather again, at most every 2 s."""
+        ch = getattr(touched, "change", None)
+        if ch is None or not self.is_attached:
+            return
+        if self.rid not in ch.changed.get("containers", ()) and self.rid not in ch.removed.get("containers", ()):
+            return
+        st = self._state()
+        if st == self._seen_state:
+            return
+        self._seen_state = st
+        wait = 2.0 - (time.monotonic() - self._last_gather)
+        if wait > 0:
+            self.set_timer(wait, self.action_reload)
+        else:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._last_gather = time.monotonic()
+        self._gen = getattr(self, "_gen", 0) + 1
+        gen = self._gen
+        self.run_worker(lambda: self._gather(gen), thread=True, group="postmortem", exclusive=True, exit_on_error=False)
+
+    def _gather(self, gen: int) -> None:
         from ..triage import gather, sections
 
         app = self.app
@@ -87,18 +119,23 @@ class PostmortemScreen(Screen):
             secs = sections(ev)
         except Exception as exc:  # noqa: BLE001 - shown, never raised
             msg = one_line(str(getattr(exc, "explanation", "") or exc or type(exc).__name__), 300)
-            app.call_from_thread(self._failed, msg)
+            app.call_from_thread(self._failed, msg, gen)
             return
-        app.call_from_thread(self._show, ev, secs)
+        app.call_from_thread(self._show, ev, secs, gen)
 
-    def _failed(self, msg: str) -> None:
-        if self.is_attached:
-            self.query_one("#pm-report", Static).update(Text(f"cannot gather the post-mortem: {msg}", style="red"))
+    def _failed(self, msg: str, gen: int = 0) -> None:
+        if not self.is_attached or (gen and gen != self._gen):  # a later gathering is under way
+            return
+        if self.evidence is not None:  # keep what was gathered (a removed container's last words), say why no more
+            self._title(f"cannot gather again: {msg}")
+            return
+        self.query_one("#pm-report", Static).update(Text(f"cannot gather the post-mortem: {msg}", style="red"))
 
-    def _show(self, ev: Any, secs: list[Any]) -> None:
-        if not self.is_attached:
+    def _show(self, ev: Any, secs: list[Any], gen: int = 0) -> None:
+        if not self.is_attached or (gen and gen != self._gen):  # a later gathering is under way
             return
         self.evidence = ev
+        self._title()
         body = render(secs)
         self.text = body.plain
         self.query_one("#pm-report", Static).update(body)
