@@ -507,6 +507,7 @@ class ResourcesScreen(Screen):
             return
         row = self.app.store.get(self.kind, self.table.current_id or "")
         acts = [a for a in self.kind_.actions_for(row, self.app.readonly) if a.footer]
+        acts.sort(key=lambda a: not getattr(a, "source", ""))  # the user's [[commands]] first: a narrow footer cuts the right
         t = Text()
         keys = [(a.key, a.label) for a in acts]
         keys += [("enter", "open"), ("slash", "filter"), ("colon", "command"), ("question_mark", "help"), ("q", "back")]
