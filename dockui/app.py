@@ -78,7 +78,6 @@ class DockuiApp(App):
         # ANSI colours stay the terminal's own in the ansi-dark/ansi-light themes (None: as the theme
         # says); other themes convert them to truecolour, which Rich fits to a 16/256-colour terminal
         super().__init__(ansi_color=True if self.no_color else None)
-        palette.apply(self)  # the state colours (state.running, ...) of the current theme
         self.config = config or Config()
         from .kinds import extended
 
@@ -298,10 +297,17 @@ class DockuiApp(App):
         else:
             self.notify(f"theme {name}, saved to {saved}", markup=False)
 
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's theme variables; the state colours (state.running, ...: widgets/palette.py) are
+        made from them whenever Textual computes them (at start, on a theme change), at no extra cost."""
+        variables = super().get_css_variables()
+        palette.apply(self, variables)
+        return variables
+
     def watch_theme(self, name: str) -> None:
-        """Another theme: the state colours follow its variables (widgets/palette.py); the header is
-        drawn again (its text is the same, so it would not be)."""
-        palette.apply(self)
+        """Another theme: the state colours follow its variables at once (Textual recomputes them a
+        moment later); the header is drawn again (its text is the same, so it would not be)."""
+        self.get_css_variables()
         header = getattr(self, "header", None)
         if header is not None:
             header._last_text = None

@@ -114,9 +114,10 @@ def styles(variables: dict[str, str]) -> dict[str, Style]:
     return {name: by_role[role] for name, role in STYLES.items()}
 
 
-def apply(app: Any) -> dict[str, Style]:
-    """(Re)place the semantic styles on ``app.console`` for its current theme; the styles."""
-    table = styles(app.get_css_variables())
+def apply(app: Any, variables: dict[str, str] | None = None) -> dict[str, Style]:
+    """(Re)place the semantic styles on ``app.console`` for its current theme (``variables``: its
+    CSS variables, when the caller has them already); the styles."""
+    table = styles(app.get_css_variables() if variables is None else variables)
     console = app.console
     if getattr(app, "_dockui_palette", False):
         console.pop_theme()
