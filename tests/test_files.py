@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import os
 import tarfile
+import time
+from functools import partial
 
 import pytest
 from textual.widgets import DataTable, Input
@@ -21,7 +23,10 @@ from dockui.engine import EngineClient, NotFound
 from dockui.screens.files import FilesScreen
 
 from .conftest import engine_host
-from .kindview import make_app, run, wait_text
+from .kindview import make_app, run
+from .kindview import wait_text as _wait_text
+
+wait_text = partial(_wait_text, timeout=30)  # generous: the shared machine is loaded
 
 CRASH = ("mkdir -p /data/sub; head -c 300000 /dev/urandom > /data/blob; echo nested > /data/sub/n;"
          " printf 'hello \\033]0;pwned\\007world \\033[31mred\\n' > /data/t.txt;"
@@ -200,9 +205,9 @@ def test_progress_counts_up_to_the_size_and_directories_copy_whole(client, make_
 # --- the screen -----------------------------------------------------------------------------------
 async def _open_files(pilot, app, name: str) -> None:
     await pilot.press("slash", *name, "enter")
-    await wait_text(pilot, app, [f"filter: {name}", "[1/"], timeout=20)
+    await wait_text(pilot, app, [f"filter: {name}", "[1/"], timeout=30)
     await pilot.press("F")
-    await wait_text(pilot, app, [f"files of {name}", "entries"], timeout=20)
+    await wait_text(pilot, app, [f"files of {name}", "entries"], timeout=30)
 
 
 async def _go(pilot, app, name: str, key: str = "enter") -> None:
@@ -217,6 +222,10 @@ async def _go(pilot, app, name: str, key: str = "enter") -> None:
 
 async def _answer(pilot, app, text: str) -> None:
     box = app.screen.query_one("#files-prompt", Input)
+    deadline = time.monotonic() + 30
+    while not box.has_focus:  # keys before the prompt has the focus would go to the table
+        assert time.monotonic() < deadline, "the prompt never took the focus"
+        await pilot.pause(0.05)
     box.value = ""
     await pilot.press(*text, "enter")
 
@@ -315,7 +324,7 @@ def test_local_file_copied_in_is_read_back_by_exec(client, make_container, uniqu
             # a local file that does not exist: the system's words
             await pilot.press("ctrl+u")
             await _answer(pilot, app, str(tmp_path / "missing"))
-            await wait_text(pilot, app, ["failed: No such file or directory"], timeout=20)
+            await wait_text(pilot, app, ["failed: No such file or directory"], timeout=30)
 
     run(main())
     ex = client.exec_create(cid, ["cat", "/tmp/copied-in.txt"])
@@ -334,7 +343,7 @@ def test_faults_on_screen_missing_path_read_only_rootfs_removed_container(client
         async with app.run_test(size=(150, 40)) as pilot:
             await wait_text(pilot, app, ["Containers ["])
             app.push_screen(FilesScreen(cid, unique, "/no/such/dir"))
-            await wait_text(pilot, app, ["cannot list /no/such/dir: Could not find the file /no/such/dir"], timeout=20)
+            await wait_text(pilot, app, ["cannot list /no/such/dir: Could not find the file /no/such/dir"], timeout=30)
             await pilot.press("escape")
             await _open_files(pilot, app, unique)
             await pilot.press("ctrl+u")
@@ -350,16 +359,16 @@ def test_faults_on_screen_missing_path_read_only_rootfs_removed_container(client
             await wait_text(pilot, app, ["copy of /etc/passwd failed: the engine's answer is not a tar archive",
                                          "(nothing written)"], timeout=30)
             await pilot.press("r")
-            await wait_text(pilot, app, ["cannot list /etc: the engine's answer is not a tar archive"], timeout=20)
+            await wait_text(pilot, app, ["cannot list /etc: the engine's answer is not a tar archive"], timeout=30)
             app.client = real
             client.remove_container(cid, force=True)
             await _go(pilot, app, "passwd", "ctrl+s")
             await _answer(pilot, app, str(out))
             await wait_text(pilot, app, ["copy of /etc/passwd failed: No such container", "(nothing written)"], timeout=30)
             await pilot.press("r")
-            await wait_text(pilot, app, ["cannot list /etc: No such container"], timeout=20)
+            await wait_text(pilot, app, ["cannot list /etc: No such container"], timeout=30)
             await pilot.press("v")
-            await wait_text(pilot, app, ["cannot view /etc/passwd: No such container"], timeout=20)
+            await wait_text(pilot, app, ["cannot view /etc/passwd: No such container"], timeout=30)
 
     run(main())
     assert os.listdir(out) == []

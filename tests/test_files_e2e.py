@@ -37,7 +37,7 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
                  env={"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")}).start()
         t.wait_for(name, timeout=20)
         filter_to(t, name)
-        t.wait_for("exited(42)", timeout=10)
+        t.wait_for("exited(42)", timeout=20)
         t.send_keys("F")
         screen = t.wait_for(re.compile(rf"files of {name}\s+/\s"), timeout=20)
         screen = t.wait_for(re.compile(r"aaa-crash/\s+-\s+drwxr-xr-x\s+\d{4}-\d\d-\d\d \d\d:\d\d"), timeout=20)
@@ -50,9 +50,9 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
         t.send_keys("v")
         t.wait_for("fatal: out of cheese", timeout=20)
         t.send_keys("Escape")
-        t.wait_for("entries", timeout=10)
+        t.wait_for("entries", timeout=20)
         t.send_keys("C-s")  # copy it out: the prompt offers the current directory; replaced by ours
-        t.wait_for("copy /aaa-crash/app.log to", timeout=10)
+        t.wait_for("copy /aaa-crash/app.log to", timeout=20)
         t.send_keys("C-u")
         t.send_text(str(tmp_path))
         t.send_keys("Enter")
@@ -63,11 +63,11 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
         t.wait_for(re.compile(r"\bxy\b"), timeout=20)  # the OSC sequence removed, not obeyed
         assert "PWNED" not in t.fmt("#{pane_title}")
         t.send_keys("Escape")
-        t.wait_for("entries", timeout=10)  # (an Escape followed at once by '-' reads as alt+minus)
+        t.wait_for("entries", timeout=20)  # (an Escape followed at once by '-' reads as alt+minus)
         t.send_keys("-")
         t.wait_for(re.compile(rf"files of {name}\s+/\s"), timeout=20)
         t.send_keys("q")
-        t.wait_for(re.compile(r"Containers \[1/\d+\]"), timeout=10)
+        t.wait_for(re.compile(r"Containers \[1/\d+\]"), timeout=20)
         quit_and_check_restored(t)
     finally:
         if t is not None:
