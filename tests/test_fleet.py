@@ -147,3 +147,24 @@ def test_fleet_specs_report_a_malformed_context_missing_tls_and_an_unknown_name(
     assert [s.name for s in named[:3]] == ["n2", "nope", "x"]
     assert "no docker context named 'nope'" in named[1].error
     assert named[3].error.startswith("malformed address")
+
+
+def test_every_running_container_of_every_engine_is_sampled_by_its_own_engine(two):
+    """The sampler reads one endpoint: each engine has its own, so a container of engine two that
+    is not on screen (no stream) still gets figures, by fleet id and by raw id."""
+    c2 = _busybox(N2)
+    cid = c2.create_container(IMAGE, ["sh", "-c", "while :; do :; done"], name=f"dockui-fleet-busy-{uuid.uuid4().hex[:6]}")["Id"]
+    c2.start(cid)
+    stats = two.make_stats()
+    try:
+        stats.start()
+        assert wait_for(lambda: ("two/" + cid) in two.snapshot("containers"), 20)
+        s = wait_for(lambda: stats.latest("two/" + cid), 30)
+        assert s is not None and not stats.streaming()  # sampled, not streamed
+        assert stats.latest(cid) is s  # a cell asks by the row's raw Id
+        assert "two/" + cid in stats.running_ids()
+        cpu, mem, n = stats.totals(["two/" + cid])
+        assert n == 1 and mem > 0
+    finally:
+        stats.close()
+        c2.remove_container(cid, force=True)

@@ -308,10 +308,9 @@ class FleetStore:
         return self.client.route(rid)
 
     def make_stats(self, on_sample: Callable[[str], None] | None = None) -> Any:
-        from ..store import StatsHub
         from .stats import FleetStats
 
-        return FleetStats(StatsHub(self.client.clone(), on_sample=on_sample, store=self))
+        return FleetStats(self, on_sample)
 
     # --- lifecycle --------------------------------------------------------------------------------
     def start(self) -> None:
