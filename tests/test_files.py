@@ -374,7 +374,7 @@ def test_faults_on_screen_missing_path_read_only_rootfs_removed_container(client
     assert os.listdir(out) == []
 
 
-def test_progress_bar_and_read_only(client, make_container, unique):
+def test_progress_bar_and_read_only(client, make_container, unique, tmp_path):
     from dockui.screens.files import CopyProgress
 
     cid = make_container("sleep 600", name=unique)
@@ -388,6 +388,19 @@ def test_progress_bar_and_read_only(client, make_container, unique):
             await wait_text(pilot, app, [f"files of {unique}", "entries"])
             await pilot.press("ctrl+u")
             await wait_text(pilot, app, ["read-only mode: copying into a container is disabled"])
+            # ctrl+s when dockui's own directory is gone: the prompt offers the home directory
+            here, gone = os.getcwd(), tmp_path / "gone"
+            gone.mkdir()
+            os.chdir(gone)
+            gone.rmdir()
+            try:
+                await pilot.press("ctrl+s")
+                await wait_text(pilot, app, ["copy /", "to (a local directory or a new name)"])
+                assert app.screen.query_one("#files-prompt", Input).value == os.path.expanduser("~")
+            finally:
+                os.chdir(here)
+            await pilot.press("escape")
+            await wait_text(pilot, app, ["entries"])
             screen = app.screen
             screen._start_copy("/big/file")
             screen.post_message(CopyProgress(1_000_000, 4_000_000))

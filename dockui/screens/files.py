@@ -275,6 +275,7 @@ class FilesScreen(Screen):
 
     def action_up(self) -> None:
         if self.path in ("/", ""):
+            self._status(Text("at the root: esc goes back to the list", style="dim"))
             return
         self.list_dir(archive.parent(self.path), focus=self.path.rstrip("/").rsplit("/", 1)[-1])
 
@@ -382,7 +383,11 @@ class FilesScreen(Screen):
                 self._status(Text(f"already copying {self.copying}", style="yellow"))
             return
         src = archive.join(self.path, e.name)
-        self._ask(f"copy {archive.display_name(src)} to (a local directory or a new name)", os.getcwd(),
+        try:
+            here = os.getcwd()
+        except OSError:  # dockui's own directory was removed meanwhile
+            here = os.path.expanduser("~")
+        self._ask(f"copy {archive.display_name(src)} to (a local directory or a new name)", here,
                   lambda dest: self._copy_out(src, dest))
 
     def _copy_out(self, src: str, dest: str) -> None:
