@@ -265,11 +265,13 @@ class DockuiApp(App):
         if not hasattr(self, "header") or not self.header.is_mounted:
             return
         store, c = self.store, self.client
+        totals = getattr(self.stats, "totals", None)  # summed over every running container (the sampler)
+        cpu, mem, sampled = totals() if totals is not None else (0.0, 0, 0)
         self.header.show_state(HeaderState(
             endpoint=c.endpoint.display, api_version=c.api_version if c._api_version else "", facts=store.facts,
             connection=store.connection, counts=store.counts, readonly=self.readonly,
             insecure=bool(getattr(c.endpoint, "insecure", False)), fleet=fleet_header(store),
-            loops=store_loops(store),
+            loops=store_loops(store), cpu=cpu if sampled else None, mem=mem if sampled else None,
         ))
 
     # --- theme ------------------------------------------------------------------------------

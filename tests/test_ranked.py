@@ -37,7 +37,7 @@ def test_one_shot_cpu_is_measured_against_the_previous_sample():
     third = hub.ingest("c", _doc(1_600, 12_000, pre=pre))
     assert third is not None and abs(third.cpu - cpu_percent(_doc(1_600, 12_000, pre=pre))) < 1e-9
     assert hub.totals(["c"])[2] == 1 and 0 < hub.totals(["c"])[0]
-    assert idle_every(10) == 3.0 and idle_every(100) == 5.0 and idle_every(1000) == 8.0
+    assert idle_every(10) == 3.0 and idle_every(60) == 5.0 and idle_every(100) == 8.0 and idle_every(1000) == 8.0
 
 
 def test_parse_reply_plain_and_chunked():
@@ -140,7 +140,16 @@ def test_an_off_screen_container_that_starts_burning_cpu_rises_to_the_top(client
             took = time.monotonic() - t0
             assert f"{prefix}-zzz-hog" in _first_row(text), f"not on top after {took:.1f} s:\n{text}"
             assert re.search(r"\d+(\.\d+)?%", _first_row(text)), _first_row(text)
-            assert app.stats.latest(hog).cpu > 5
+            assert app.stats.latest(hog).cpu > 0.5  # niced: on a machine at load 90 it got 2.5 %
             print(f"the hog reached the top {took:.1f} s after it started burning CPU")
+            # the header sums the same figures over every running container
+            m = re.search(r"cpu (\d+(?:\.\d+)?)%\s+mem \d", "\n".join(text.splitlines()[:2]))
+            assert m and float(m.group(1)) > 0.5, text.splitlines()[:2]
+            # the pulse view's top five too (other tests' busy containers may share the engine)
+            await pilot.press("colon", *"pulse", "enter")
+            text = await wait_text(pilot, app, ["TOP CPU", re.compile(r"\d+(\.\d+)?%\s+" + re.escape(f"{prefix}-zzz-hog"))],
+                                   timeout=20)
+            top = app.screen.query_one("#pulse-cpu")
+            assert hog in [str(k.value) for k in top.rows]
 
     run(main())

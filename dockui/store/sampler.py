@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote
 
 from ..engine.rawhttp import build_request
 
@@ -37,7 +38,7 @@ log = logging.getLogger("dockui.store")
 BUSY_CPU = 1.0  # percent: a container at least this busy is sampled every BUSY_EVERY seconds
 BUSY_EVERY = 2.0
 IDLE_MIN, IDLE_MAX = 3.0, 8.0  # seconds between samples of an idle container (the engine's tick comes on top)
-RATE = 20.0  # idle containers sampled per second, at most, before IDLE_MAX stretches it: n / RATE seconds
+RATE = 12.0  # idle containers sampled per second, at most, before IDLE_MAX stretches it: n / RATE seconds
 PRIME_AFTER = 1.5  # a container's second sample (its first CPU figure) this long after its first
 INFLIGHT = 200
 INFLIGHT_SSH = 4
@@ -91,7 +92,9 @@ def fetch_all(client: Any, ids: list[str], one_shot: bool, timeout: float = TIME
     params: dict[str, Any] = {"stream": False}
     if one_shot:
         params["one-shot"] = True
-    version = client.api_version
+    # the request differs only by the id: its bytes made once, not encoded again per container
+    head, tail = build_request("GET", f"/v{client.api_version}/containers/\0/stats", params, None,
+                               {"Connection": "close"}).split(b"\0", 1)
     sel = selectors.DefaultSelector()
     bufs: dict[socket.socket, tuple[str, bytearray]] = {}
     out: dict[str, dict] = {}
@@ -102,8 +105,7 @@ def fetch_all(client: Any, ids: list[str], one_shot: bool, timeout: float = TIME
             except Exception:  # noqa: BLE001 - the engine is gone: this round ends here
                 break
             try:
-                sock.sendall(build_request("GET", f"/v{version}/containers/{cid}/stats", params, None,
-                                           {"Connection": "close"}))
+                sock.sendall(head + quote(cid, safe="").encode("ascii") + tail)
                 sock.setblocking(False)
                 sel.register(sock, selectors.EVENT_READ)
             except (OSError, ValueError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 RING = 60
-RECENT = 3.0  # seconds: a container sampled this recently counts as active (its cells are rebuilt)
+RECENT = 1.5  # seconds: a container sampled this recently counts as active (its cells are rebuilt)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,8 @@ class HeaderState:
     insecure: bool = False  # TLS without certificate verification
     loops: int = 0  # containers in a restart loop (dockui.triage.reasons.store_loops)
     fleet: Any = None  # a fleet's engines line (rich Text, dockui/fleet/header.py), drawn instead of one engine's
+    cpu: float | None = None  # CPU % summed over the running containers (the stats hub: streams + sampler)
+    mem: int | None = None  # memory used, summed likewise
 
 
 class HeaderBar(QuietStatic):
@@ -74,6 +76,11 @@ class HeaderBar(QuietStatic):
             line2.append("  read-only", style="state.restarting")
         if s.insecure:
             line2.append("  TLS NOT VERIFIED", style="state.alarm")
+        if s.cpu is not None:  # after the state, which must stay visible on narrow terminals
+            line2.append("   cpu ", style="dim")
+            line2.append(fmt.percent(s.cpu), style="bold")
+            line2.append("  mem ", style="dim")
+            line2.append(fmt.size(s.mem or 0), style="bold")
         if self.has_class("-compact"):
             # one line: the counts and the connection state first, the engine details after them
             line2.append("  |", style="dim")
