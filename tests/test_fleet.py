@@ -133,6 +133,7 @@ def test_fleet_specs_report_a_malformed_context_missing_tls_and_an_unknown_name(
     for v in ("DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"):
         monkeypatch.delenv(v, raising=False)
     _context(tmp_path, "n2", N2)
+    _context(tmp_path, "main-again", MAIN)  # the default context's engine once more: listed once
     _context(tmp_path, "notls", "tcp://127.0.0.1:2376", tls={"cert.pem": "x"})
     bad = tmp_path / "contexts" / "meta" / ("f" * 64)
     bad.mkdir(parents=True)
@@ -140,6 +141,7 @@ def test_fleet_specs_report_a_malformed_context_missing_tls_and_an_unknown_name(
     specs = {s.name: s for s in fleet_specs(all_contexts=True)}
     assert specs["default"].endpoint.url == MAIN and not specs["default"].error
     assert specs["n2"].endpoint.url == N2 and not specs["n2"].error
+    assert "main-again" not in specs
     assert "TLS material missing: key.pem" in specs["notls"].error
     bad_one = next(s for s in specs.values() if s.source == "context file")
     assert "malformed context file" in bad_one.error and "meta.json" in bad_one.error

@@ -132,9 +132,18 @@ def fleet_specs(hosts: list[str] | None = None, contexts: list[str] | None = Non
         ep = Endpoint(url, _tls_from_env(url))
         cert_dir = os.environ.get("DOCKER_CERT_PATH") or str(docker_config_dir())
         specs.append(_checked(safe_name(name) if name else host_name(url), ep, "--host", cert_dir))
+    same: set[tuple[str, object]] = set()
+    kept = []
+    for s in specs:  # one engine named twice (the default context and a context of the same socket): once
+        key = (s.endpoint.url, s.endpoint.tls) if s.endpoint is not None else None
+        if key is not None and key in same:
+            continue
+        if key is not None:
+            same.add(key)
+        kept.append(s)
     seen: dict[str, int] = {}
     out = []
-    for s in specs:
+    for s in kept:
         n = seen.get(s.name, 0) + 1
         seen[s.name] = n
         out.append(s if n == 1 else EngineSpec(f"{s.name}-{n}", s.endpoint, s.source, s.error))
