@@ -21,6 +21,7 @@ class FleetStats:
         self.fleet = fleet
         self.hub = StatsHub(fleet.client.clone(), on_sample=on_sample)  # streams of the rows on screen
         self.engines: dict[str, StatsHub] = {}
+        self._raw: dict[str, str] = {}
         for m in fleet.live:
             h = StatsHub(m.client.clone(), on_sample=on_sample, store=m.store)
             h.streaming = self._streamed_on(m.name)  # type: ignore[method-assign]  # the sampler skips those
@@ -28,9 +29,16 @@ class FleetStats:
 
     # --- ids ----------------------------------------------------------------------------------
     def _rid(self, cid: str) -> str:
+        """The fleet id of a raw container id (a cell asks by ``row["Id"]``, twice a row per paint):
+        from the last containers snapshot's index, read again only for an id it does not hold (a
+        container never changes engine, so an older index is never wrong)."""
         if "/" in cid:
             return cid
-        return self.fleet.snapshot("containers").raw.get(cid, cid)
+        rid = self._raw.get(cid)
+        if rid is None:
+            self._raw = self.fleet.snapshot("containers").raw
+            rid = self._raw.get(cid, cid)
+        return rid
 
     def _streamed_on(self, name: str) -> Callable[[], set[str]]:
         pre = name + "/"
