@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 
 from rich.cells import cell_len, get_character_cell_size
@@ -78,6 +79,11 @@ def _first_difference(a: list, b: list) -> int:
     return lo
 
 
+REST_CHUNK = 4096  # a chunk this big ...
+REST_RATIO = 0.6  # ... that the diff could not shrink below this share of it ...
+REST_SECONDS = 0.5  # ... makes the diff rest (pass output through) for this long
+
+
 class ScreenDiff:
     """Feed it Textual's output chunks; it returns what to write instead."""
 
@@ -87,6 +93,7 @@ class ScreenDiff:
         self._chars: dict[int, list[str | None]] = {}
         self._styles: dict[int, list[str | None]] = {}
         self._pending = ""
+        self._resting_until = 0.0
         self.forget()
         self.bytes_in = 0
         self.bytes_out = 0
@@ -111,6 +118,20 @@ class ScreenDiff:
             self.forget()
         if self._pending:
             data, self._pending = self._pending + data, ""
+        now = time.monotonic()
+        if now < self._resting_until:  # a flood: the terminal gets Textual's output as it is
+            self._tstyle = None  # (Textual resets its style after every segment, but be sure)
+            self.bytes_out += len(data)
+            return data
+        result = self._feed(data)
+        if len(data) > REST_CHUNK and len(result) > REST_RATIO * len(data):
+            # nearly everything changed (a shell pane flooding, a new screen): comparing costs
+            # CPU the UI needs and saves nothing, so rest a while; the screen is re-learnt after
+            self.forget()
+            self._resting_until = now + REST_SECONDS
+        return result
+
+    def _feed(self, data: str) -> str:
         if "\x1b]8;" in data:  # hyperlinks: their state is not modelled
             self.forget()
             self.bytes_out += len(data)

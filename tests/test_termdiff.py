@@ -122,3 +122,27 @@ def test_text_before_any_cursor_position_goes_out_as_it_came() -> None:
     diff = ScreenDiff(lambda: (COLS, ROWS))
     assert diff.feed("hello") == "hello"
     assert diff.feed("\r\nnext") == "\r\nnext"
+
+
+def test_a_flood_of_new_cells_makes_it_rest_and_the_screen_stays_right(monkeypatch) -> None:
+    import dockui.termdiff as td
+
+    clock = [100.0]
+    monkeypatch.setattr(td.time, "monotonic", lambda: clock[0])
+    rnd = random.Random(5)
+    a, sa, b, sb = screens()
+    diff = ScreenDiff(lambda: (COLS, ROWS))
+    big = "".join(frame(rnd, ROWS) for _ in range(4))  # > REST_CHUNK, every line new
+    assert len(big) > td.REST_CHUNK
+    sa.feed(big)
+    sb.feed(diff.feed(big))
+    during = frame(rnd, 3)
+    assert diff.feed(during) == during  # resting: passed through as it came
+    sa.feed(during)
+    sb.feed(during)
+    clock[0] += td.REST_SECONDS + 0.1
+    for _ in range(5):  # after the rest: diffed again, and the screen is still the full output's
+        data = frame(rnd, 4)
+        sa.feed(data)
+        sb.feed(diff.feed(data))
+        assert cells(a) == cells(b)
