@@ -7,6 +7,7 @@ out with ``ctrl+s`` (the prompt's default replaced), goes up with
 from __future__ import annotations
 
 import re
+import shlex
 import uuid
 
 import pytest
@@ -33,7 +34,9 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
     try:
         client.start(cid)
         assert client.wait(cid, timeout=30)["StatusCode"] == 42
-        t = Tmux([dockui_exe(), "--host", engine_host()], size=(150, 40), term="xterm-256color",
+        (tmp_path / "cwd").mkdir()
+        here = shlex.join(["cd", str(tmp_path / "cwd")])  # dockui's own directory: the prompt's default
+        t = Tmux(f"{here} && {shlex.join([dockui_exe(), '--host', engine_host()])}", size=(150, 40), term="xterm-256color",
                  env={"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")}).start()
         t.wait_for(name, timeout=20)
         filter_to(t, name)
@@ -53,8 +56,11 @@ def test_file_browser_of_an_exited_container_in_a_real_terminal(client: EngineCl
         t.wait_for("entries", timeout=20)
         t.send_keys("C-s")  # copy it out: the prompt offers the current directory; replaced by ours
         t.wait_for("copy /aaa-crash/app.log to", timeout=20)
+        t.wait_for(str(tmp_path / "cwd"), timeout=20)  # the prompt shows its default: dockui's directory
         t.send_keys("C-u")
+        t.wait_gone(str(tmp_path / "cwd"), timeout=20)
         t.send_text(str(tmp_path))
+        t.wait_for(re.compile(re.escape(str(tmp_path)) + r"(?!/cwd)"), timeout=20)  # typed, on screen
         t.send_keys("Enter")
         t.wait_for(f"copied /aaa-crash/app.log to {tmp_path}/app.log: 21 bytes written", timeout=30)
         assert (tmp_path / "app.log").read_text() == "fatal: out of cheese\n"
