@@ -791,7 +791,7 @@ class ResourcesScreen(Screen):
 
         keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
                 ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
-                ("N S C M A I", "sort by name, state, cpu, mem, age, image (again: reverse)"), ("ctrl+q", "quit")]
+                ("N S C M A I O X", "sort by name, state, cpu, mem, age, image, restarts, exit (again: reverse)"), ("ctrl+q", "quit")]
         self.app.push_screen(HelpScreen(keys))
 
     def action_reload(self) -> None:
