@@ -37,7 +37,7 @@ def test_one_shot_cpu_is_measured_against_the_previous_sample():
     third = hub.ingest("c", _doc(1_600, 12_000, pre=pre))
     assert third is not None and abs(third.cpu - cpu_percent(_doc(1_600, 12_000, pre=pre))) < 1e-9
     assert hub.totals(["c"])[2] == 1 and 0 < hub.totals(["c"])[0]
-    assert idle_every(10) == 3.0 and idle_every(60) == 5.0 and idle_every(100) == 8.0 and idle_every(1000) == 8.0
+    assert idle_every(10) == 3.0 and idle_every(60) == 5.0 and idle_every(100) == 7.0 and idle_every(1000) == 7.0
 
 
 def test_parse_reply_plain_and_chunked():

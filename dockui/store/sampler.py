@@ -37,7 +37,7 @@ log = logging.getLogger("dockui.store")
 
 BUSY_CPU = 1.0  # percent: a container at least this busy is sampled every BUSY_EVERY seconds
 BUSY_EVERY = 2.0
-IDLE_MIN, IDLE_MAX = 3.0, 8.0  # seconds between samples of an idle container (the engine's tick comes on top)
+IDLE_MIN, IDLE_MAX = 3.0, 7.0  # seconds between samples of an idle container (the engine's tick and a loaded machine come on top)
 RATE = 12.0  # idle containers sampled per second, at most, before IDLE_MAX stretches it: n / RATE seconds
 PRIME_AFTER = 1.5  # a container's second sample (its first CPU figure) this long after its first
 INFLIGHT = 200
