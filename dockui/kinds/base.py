@@ -28,6 +28,8 @@ class Column:
     stats: bool = False  # depends on stats samples (refreshed on stats ticks)
     priority: int = 1  # 1 always shown; higher numbers are dropped first on narrow terminals
     clock: bool = False  # follows the clock (ages): redrawn on screen every second
+    order: tuple[str, str] = ()  # what the header says for (ascending, descending) sort keys, when
+    # "asc"/"desc" would mislead: a CPU key sorts busiest first by ascending a negated figure
     faults: bool = False  # shown only in the faults-only view (ctrl+z): the REASON column
 
 

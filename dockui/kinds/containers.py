@@ -58,6 +58,9 @@ def _cpu_sort(r: Row, ctx: Any) -> float:
     return -s.cpu if s else 1.0
 
 
+BUSIEST = ("busiest first", "idlest first")  # what the header says of a CPU sort (its key is the negated figure)
+
+
 def _mem(r: Row, ctx: Any) -> str:
     s = ctx.stats.latest(r["Id"]) if ctx and r.get("State") == "running" else None
     return fmt.size(s.mem) if s else "-"
@@ -137,12 +140,12 @@ COLUMNS = (
     Column("name", "NAME", name_cell(), lower("Name"), width=24),
     Column("state", "STATE", _state_cell, lambda r, c: state(r)),
     Column("reason", "REASON", lambda r, c: _why().reason_cell(r, c, _fault), lambda r, c: _why().reason_sort(r, c), width=30, faults=True),
-    Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True),
-    Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3),
-    Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2),
+    Column("cpu", "CPU", _cpu, _cpu_sort, width=6, stats=True, order=BUSIEST),
+    Column("spark", "CPU 60s", _spark, _cpu_sort, width=10, stats=True, priority=3, order=BUSIEST),
+    Column("mem", "MEM", _mem, _mem_sort, width=8, stats=True, priority=2, order=("biggest first", "smallest first")),
     Column("restarts", "RESTARTS", _restarts, lambda r, c: -(getattr(_restart_info(r, c), "count", 0)), width=9, priority=6,
-           clock=True),
-    Column("exit", "EXIT", _exit_cell, _exit_sort, width=8, priority=6, clock=True),
+           clock=True, order=("most first", "fewest first")),
+    Column("exit", "EXIT", _exit_cell, _exit_sort, width=8, priority=6, clock=True, order=("failures first", "failures last")),
     Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 40), lower("Image"), width=20, priority=2),
     Column("project", "PROJECT", lambda r, c: one_line(r.get("Project") or "", 20), lower("Project"), width=10, priority=3),
     Column("ports", "PORTS", lambda r, c: one_line(_ports(r), 40), lambda r, c: _ports(r), width=20, priority=3),

@@ -496,7 +496,9 @@ class ResourcesScreen(Screen):
             t.append("  FAULTS ONLY", style="bold red")
         if self.marks:
             t.append(f"  {len(self.marks)} marked", style="bold yellow")
-        t.append(f"  sort: {self.sort_key} {'desc' if self.sort_reverse else 'asc'}", style="dim")
+        col = next((c for c in spec.columns if c.key == self.sort_key), None)
+        words = col.order if col is not None and col.order else ("asc", "desc")
+        t.append(f"  sort: {self.sort_key} {words[1] if self.sort_reverse else words[0]}", style="dim")
         if self.app.readonly:
             t.append("  READ-ONLY", style="bold magenta")
         self.query_one("#crumbs", QuietStatic).show(t)
