@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
 from . import __version__
 
@@ -107,6 +108,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{endpoint.display} ({source}): Docker {v.get('Version')} API {client.api_version} {v.get('Os')}/{v.get('Arch')}")
         print(versions())
         return 0
+    prepare_launch()
+    from .store import Store
+
+    store = Store(client.clone())
+    store.start()
+    from . import config
+    from .app import DockuiApp
+
+    app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load(), store=store)
+    return run_app(app, log, log_path)
+
+
+def prepare_launch() -> None:
+    """Before the store starts listing: make the first screen come as early as it can."""
     # list the engine while Textual is imported: the first screen then has its rows at once. The
     # store thread needs the GIL for a moment after every reply; with the default 5 ms switch
     # interval the importing main thread kept it waiting ~450 ms, so switch often until the
@@ -122,14 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     # that just misses a frame waits ~17 ms more. 120 halves that wait; an idle screen costs
     # nothing either way (the timer only runs while something changed). TEXTUAL_FPS still wins.
     os.environ.setdefault("TEXTUAL_FPS", "120")
-    from .store import Store
 
-    store = Store(client.clone())
-    store.start()
-    from . import config
-    from .app import DockuiApp
 
-    app = DockuiApp(client, source=source, first_screen=args.screen, config=config.load(), store=store)
+def run_app(app: Any, log: logging.Logger, log_path: Any) -> int:
+    """Run the dashboard until it ends; its exit code."""
     from .hangup import HangupDriver, start_watchdog
 
     app.driver_class = HangupDriver  # a lost terminal ends dockui instead of blocking it (issue 22)

@@ -74,11 +74,9 @@ def run_fleet(args: argparse.Namespace, hosts: list[str], timeout: float) -> int
             log.warning("engine %s: %s", s.name, s.error)
     if args.check:
         return check(specs, timeout)
-    sys.setswitchinterval(0.0002)  # as the single-engine launch: the store threads list while Textual loads
-    import gc
+    from ..cli import prepare_launch, run_app
 
-    gc.disable()
-    os.environ.setdefault("TEXTUAL_FPS", "120")
+    prepare_launch()  # as the single-engine launch: the store threads list while Textual loads
     from .store import build
 
     store = build(specs, readonly=args.read_only, timeout=timeout)
@@ -87,12 +85,4 @@ def run_fleet(args: argparse.Namespace, hosts: list[str], timeout: float) -> int
     from ..app import DockuiApp
 
     app = DockuiApp(store.client, source="fleet", first_screen=args.screen, config=config.load(), store=store)  # type: ignore[arg-type]
-    from ..hangup import HangupDriver, start_watchdog
-
-    app.driver_class = HangupDriver
-    start_watchdog(app)
-    try:
-        app.run()
-    finally:
-        log.info("dockui exiting (code %s)%s", app.return_code, f"; log at {log_path}" if log_path else "")
-    return app.return_code or 0
+    return run_app(app, log, log_path)
