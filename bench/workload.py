@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from dockui.engine import Conflict, EngineClient, NotFound
+from dockui.engine import Conflict, EngineClient, EngineError, NotFound
 
 from .common import base_parser, new_result, print_table, write_result
 from .engine import IMAGE, BenchEngine, bench_engine, log
@@ -131,10 +131,19 @@ def _remove_ids(eng: BenchEngine, ids: list[str], threads: int = THREADS) -> Non
     local = _Clients()
 
     def rm(cid: str) -> None:
-        try:
-            _pool_client(local, eng.host).remove_container(cid, force=True, v=True)
-        except NotFound:
-            pass
+        # a mass removal meets the engine's own transient refusals ("removal already in progress",
+        # a busy overlay mount): try again, and never let one container end the whole removal
+        for attempt in range(3):
+            try:
+                _pool_client(local, eng.host).remove_container(cid, force=True, v=True)
+                return
+            except NotFound:
+                return
+            except EngineError as exc:
+                if attempt == 2:
+                    log(f"workload: could not remove {cid[:12]}: {exc}")
+                    return
+                time.sleep(0.5)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(rm, ids))
