@@ -92,7 +92,10 @@ def ensure(eng: BenchEngine, n: int = N, running: int = RUNNING, threads: int = 
         _pool_client(local, eng.host).start(name)
 
     def kill(name: str) -> None:
-        _pool_client(local, eng.host).kill(name)
+        try:
+            _pool_client(local, eng.host).kill(name)
+        except EngineError as exc:  # it stopped meanwhile, or the engine refused for a moment: shrinking goes on
+            log(f"workload: could not stop {name}: {exc}")
 
     missing = [i for i in range(n) if name_of(i) not in have]
     # after an engine restart the running ones have exited (and a grown workload runs more): start them
