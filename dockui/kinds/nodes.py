@@ -19,6 +19,10 @@ def _hostname(r: Row) -> str:
     return str((r.get("Description") or {}).get("Hostname") or "")
 
 
+def _engine(r: Row) -> str:
+    return str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or "")
+
+
 COLUMNS = (
     Column("name", "HOSTNAME", lambda r, c: one_line(_hostname(r)), lambda r, c: _hostname(r)),
     Column("state", "STATUS", lambda r, c: Text(_state(r), style="state.ok" if _state(r) == "ready" else "state.bad"), lambda r, c: _state(r)),
@@ -27,8 +31,7 @@ COLUMNS = (
            + (" (leader)" if (r.get("ManagerStatus") or {}).get("Leader") else ""), None),
     Column("addr", "ADDRESS", lambda r, c: str((r.get("Status") or {}).get("Addr") or ""), None),
     Column("tasks", "TASKS", lambda r, c: str(c.node_tasks(r["ID"])) if c else "-", lambda r, c: -(c.node_tasks(r["ID"]) if c else 0)),
-    Column("engine", "ENGINE", lambda r, c: str(((r.get("Description") or {}).get("Engine") or {}).get("EngineVersion") or ""), None,
-           priority=3),
+    Column("engine", "ENGINE", lambda r, c: _engine(r), lambda r, c: _engine(r), priority=3),  # E sorts by it
     Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
 )
 

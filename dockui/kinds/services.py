@@ -76,9 +76,9 @@ COLUMNS = (
     Column("name", "NAME", lambda r, c: one_line(_name(r)), lambda r, c: _name(r).lower()),
     Column("mode", "MODE", lambda r, c: _mode(r), lambda r, c: _mode(r)),
     Column("replicas", "REPLICAS", _replicas, lambda r, c: _counts(r)),
-    Column("image", "IMAGE", lambda r, c: one_line(_image(r), 40), None),
+    Column("image", "IMAGE", lambda r, c: one_line(_image(r), 40), lambda r, c: _image(r).lower()),
     Column("update", "UPDATE", lambda r, c: str((r.get("UpdateStatus") or {}).get("State") or ""), None, priority=3),
-    Column("age", "AGE", age_cell("CreatedAt"), None, clock=True),
+    Column("age", "AGE", age_cell("CreatedAt"), lambda r, c: str(r.get("CreatedAt") or ""), clock=True),
     Column("id", "ID", lambda r, c: r["ID"][:12], lambda r, c: r["ID"], priority=4),
 )
 

@@ -36,6 +36,15 @@ if TYPE_CHECKING:  # panes import pyte and the session code: loaded with the fir
 
 SORT_KEYS = {"N": "name", "S": "state", "C": "cpu", "M": "mem", "A": "age", "I": "image", "E": "engine", "W": "reason", "O": "restarts", "X": "exit"}
 
+
+def sort_for(kind: Kind, key: str) -> str:
+    """The column key ``key`` sorts ``kind`` by, or "" when the kind has no such column: the key
+    then goes on to the kind's actions (nodes' ``A`` activates; nodes have no AGE column)."""
+    letter = key[-1].upper() if key.startswith("shift+") and len(key) == 7 else key
+    name = SORT_KEYS.get(letter, "")
+    return name if any(c.key == name for c in kind.columns) else ""
+
+
 def _any_match(got: Any, want: str, exact: bool) -> bool:
     """A kind's filter field against a typed value: exactly (quoted) or as a case-blind prefix;
     a field with several values (tuple, list, set) matches when one of them does."""
@@ -587,16 +596,15 @@ class ResourcesScreen(Screen):
         if self.prompt_mode or getattr(self.focused, "is_terminal", False):
             return
         key = event.key
-        if key in SORT_KEYS or (key.startswith("shift+") and key[-1].upper() in SORT_KEYS and len(key) == 7):
-            name = SORT_KEYS[key[-1].upper()]
-            if any(c.key == name for c in self.spec.columns):
-                event.stop()
-                if self.sort_key == name:
-                    self.sort_reverse = not self.sort_reverse
-                else:
-                    self.sort_key, self.sort_reverse = name, False
-                    self._cells.clear()  # the cached sort keys were made by the previous column
-                self.repaint(force=True)
+        name = sort_for(self.spec, key)  # "" for a letter this kind has no column for: its action's key
+        if name:
+            event.stop()
+            if self.sort_key == name:
+                self.sort_reverse = not self.sort_reverse
+            else:
+                self.sort_key, self.sort_reverse = name, False
+                self._cells.clear()  # the cached sort keys were made by the previous column
+            self.repaint(force=True)
             return
         kind = self.kind_
         act = kind.action_by_key(key)
