@@ -497,7 +497,7 @@ class ResourcesScreen(Screen):
         shown = self.table.row_count if shown is None else shown
         t = Text()
         t.append(f" {spec.title}", style="bold")
-        t.append(f" [{shown}/{total}]" if self.filter else f" [{total}]")
+        t.append(f" [{shown}/{total}]" if self.filter or self.faults_only else f" [{total}]")
         if self.filter:
             t.append("  filter: ", style="dim")
             t.append(one_line(self.filter, 40), style="bold yellow")
