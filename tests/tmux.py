@@ -77,7 +77,8 @@ class Tmux:
         inherit_env: Iterable[str] = (),
     ) -> None:
         """``size`` is (columns, rows). ``env`` is added to a minimal environment (PATH, HOME,
-        LANG); a None value leaves the variable out. ``inherit_env`` copies variables from ours."""
+        LANG); a None value leaves the variable out. ``inherit_env`` copies variables from ours.
+        ``cwd``: the directory the command starts in (default: ours)."""
         self.command = command if isinstance(command, str) else shlex.join(command)
         self.cols, self.rows = size
         self.socket = f"dockui-test-{uuid.uuid4().hex[:12]}"
@@ -95,6 +96,7 @@ class Tmux:
             else:
                 e[k] = v
         self.env = e
+        self.cwd = str(cwd) if cwd is not None else None
         self.started = False
 
     # --- plumbing -------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ class Tmux:
         env_args = [f"{k}={v}" for k, v in self.env.items()]
         try:
             self.started = True
-            self.tmux("new-session", "-d", "-s", self.session, "-x", str(self.cols), "-y", str(self.rows), "-c", str(Path.cwd()),
+            self.tmux("new-session", "-d", "-s", self.session, "-x", str(self.cols), "-y", str(self.rows), "-c", self.cwd or str(Path.cwd()),
                       "env", "-i", *env_args, "sh", "-c", script)
             self.resize(self.cols, self.rows)  # and window-size manual: no client ever resizes it
         except BaseException:
