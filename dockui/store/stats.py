@@ -117,6 +117,7 @@ class StatsHub:
         self._streams: dict[str, Any] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._wanted: list[str] = []
+        self._running: tuple[Any, list[str]] | None = None  # (the snapshot it was read from, running ids)
         self._closed = False
 
     def latest(self, cid: str) -> StatsSample | None:
@@ -151,7 +152,13 @@ class StatsHub:
         """The running containers of the store's snapshot (empty without a store)."""
         if self.store is None:
             return []
-        return [cid for cid, c in self.store.snapshot("containers").items() if c.get("State") == "running"]
+        snap = self.store.snapshot("containers")
+        cached = self._running
+        if cached is not None and cached[0] is snap:  # snapshots are replaced, never changed in place
+            return cached[1]
+        ids = [cid for cid, c in snap.items() if c.get("State") == "running"]
+        self._running = (snap, ids)
+        return ids
 
     def latest_of(self, ids: Iterable[str]) -> dict[str, StatsSample]:
         """The latest sample of each of ``ids`` that has one."""
