@@ -125,9 +125,61 @@ def filter_shown(prefix: bytes) -> re.Pattern:
     return re.compile(rb"filter: (?:\x1b\[[0-9;]*m)*" + re.escape(prefix) + rb"\x1b\[0m")
 
 
+class ScreenWatch:
+    """The pty's screen as a terminal shows it (pyte, fed read by read), for waits on what is
+    *shown*: since dockui writes only the cells that changed (dockui/termdiff.py), a keystroke
+    that adds one character to the header's filter text writes that character, not the whole
+    ``filter: TEXT`` a byte pattern looks for (most filter keystrokes were missed that way)."""
+
+    def __init__(self, p: PtyProcess, cols: int = 200, rows: int = 60) -> None:
+        import pyte
+
+        self.p = p
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.fed = 0
+
+    def line(self, y: int) -> str:
+        row = self.screen.buffer[y]
+        return "".join(row[x].data for x in range(self.screen.columns))
+
+    def wait(self, shown, start: int, timeout: float = 5.0) -> tuple[float, int] | None:
+        """(arrival time, end offset) of the first read at or after ``start`` after which
+        ``shown(self)`` is true; None on timeout."""
+        p = self.p
+        deadline = time.monotonic() + timeout
+        while True:
+            with p._cond:
+                ends = [e for e in p._ends if e > self.fed]
+                data = bytes(p.output[self.fed:ends[-1]]) if ends else b""
+                base = self.fed
+            for end in ends:
+                self.stream.feed(data[self.fed - base:end - base])
+                self.fed = end
+                if end > start and shown(self):
+                    return p.time_at(end), end
+            if time.monotonic() >= deadline:
+                return None
+            with p._cond:
+                if len(p.output) <= self.fed:
+                    p._cond.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+def header_filter(text: str):
+    """A ``ScreenWatch`` test: a line shows `` filter: TEXT`` followed by two blanks (the header)."""
+    want = f"filter: {text}  "
+
+    def shown(w: ScreenWatch) -> bool:
+        return any(want in w.line(y) for y in range(min(6, w.screen.lines)))
+
+    return shown
+
+
 def filter_keystrokes(p: PtyProcess, names: list[str]) -> tuple[list[float], list[float], int]:
-    """Each name typed one character at a time: keystroke -> the header shows the text so far."""
+    """Each name typed one character at a time: keystroke -> the header shows the text so far
+    (read off the emulated screen, see ``ScreenWatch``)."""
     result, echo, missed = [], [], 0
+    watch = ScreenWatch(p)
     for text in names:
         _quiet(p)
         start = p.size
@@ -140,7 +192,7 @@ def filter_keystrokes(p: PtyProcess, names: list[str]) -> tuple[list[float], lis
             _quiet(p)
             start = p.size
             t0 = p.send(text[j - 1].encode())
-            hit = p.wait_for(filter_shown(text[:j].encode()), start, timeout=5.0)
+            hit = watch.wait(header_filter(text[:j]), start, timeout=5.0)
             first = p.wait_output_after(start, timeout=0.1)
             if hit is None:
                 missed += 1

@@ -146,3 +146,50 @@ def test_a_filter_that_keeps_the_top_rows_redraws_next_to_nothing() -> None:
         assert t.render_line(11).text.strip() == ""
 
     run(body)
+
+
+def test_rows_a_filter_hid_come_back_without_being_measured_again() -> None:
+    """Issue 20: widening a filter at 10,000 rows measured every returning row again (250 ms);
+    a row that left keeps its cells and widths, so coming back costs an identity check."""
+    async def body(app, t, pilot):
+        data = rows(2000)
+        t.sync(data)
+        await pilot.pause()
+        t.sync(data[:3])  # a filter narrows to three rows
+        with __import__("pytest").raises(KeyError):
+            t.get_row("id0500")  # a hidden row is not shown, even though its cells are kept
+        measured = []
+        import dockui.widgets.table as table_mod
+
+        orig = table_mod._width
+        table_mod._width = lambda c: (measured.append(c), orig(c))[1]
+        try:
+            t.sync(data)  # the filter cleared: every row back, none of them changed
+        finally:
+            table_mod._width = orig
+        assert measured == []
+        assert t.row_count == 2000 and t.row_ids == [r[0] for r in data]
+        await pilot.pause()
+        assert t.render_line(2).text.strip().startswith("name-0001")
+
+    run(body)
+
+
+def test_a_row_that_changed_while_hidden_comes_back_with_its_new_cells_and_widths() -> None:
+    async def body(app, t, pilot):
+        data = rows(100)
+        t.sync(data)
+        t.sync(data[:2])
+        wide = ("id0001", ("name-0001-" + "w" * 40, Text("exited", style="red"), "-"))
+        t.sync([data[0], wide])  # a shown row changes too
+        back = list(data)
+        back[1] = wide
+        back[7] = ("id0007", ("name-0007", Text("dead", style="red"), "-"))  # changed while hidden
+        t.sync(back)
+        await pilot.pause()
+        assert t.get_row("id0007")[1].plain == "dead"
+        assert t.column_widths[0] == len("name-0001-" + "w" * 40)
+        lines = [t.render_line(y).text for y in range(1, 10)]
+        assert any("name-0007" in line and "dead" in line for line in lines), lines
+
+    run(body)

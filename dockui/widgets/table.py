@@ -179,6 +179,9 @@ class ResourceTable(ScrollView, can_focus=True):
         return tuple(self._widths)
 
     def get_row(self, row_id: str) -> tuple[Cell, ...]:
+        """The cells of a row shown (KeyError for one not shown, even if its cells are kept)."""
+        if row_id not in self._index:
+            raise KeyError(row_id)
         return self._cells[row_id]
 
     def get_row_index(self, row_id: str) -> int:
@@ -194,42 +197,51 @@ class ResourceTable(ScrollView, can_focus=True):
         top = int(self.scroll_y)
         return self._order[top : top + max(1, self.size.height - 1)]
 
+    HIDDEN_KEEP = 20_000  # rows filtered out whose cells and widths are kept (see ``sync``)
+
     def sync(self, rows: Sequence[tuple[str, Sequence[Cell]]], style: dict[str, str] | None = None) -> None:
         """Make the table show exactly ``rows`` (id, cells) in that order.
 
         A row whose cells are the same tuple (or equal) as shown costs nothing; a changed row is
         re-rendered when next drawn, and only its line is refreshed unless the order changed.
+        Rows that leave the table (a filter narrowing) keep their cells and measured widths, so
+        they cost an identity check when they come back (the filter widening): a keystroke at
+        10,000 rows does not measure 10,000 rows again. Columns grow at once with the rows that
+        came or changed; they narrow once the rows stop changing (``_schedule_fit``).
         """
+        if not isinstance(rows, (list, tuple)):
+            rows = list(rows)
         current = self.current_id
+        index, cells_of = self._index, self._cells
         changed: list[str] = []
-        order: list[str] = []
+        added: list[str] = []
+        order = [rid for rid, _ in rows]
         for rid, cells in rows:
-            order.append(rid)
-            if self._take(rid, cells):
+            if cells_of.get(rid) is not cells and self._take(rid, cells):
                 changed.append(rid)
+            if rid not in index:
+                added.append(rid)
         reorder = order != self._order
-        membership = reorder and (len(order) != len(self._order) or set(order) != self._index.keys())
-        if membership:
+        removed = len(order) - len(added) < len(self._order)  # ids are unique: some shown row is gone
+        membership = bool(added) or removed
+        widths_changed = False
+        if membership and len(cells_of) > 2 * len(order) + self.HIDDEN_KEEP:  # forget rows long gone
             wanted = set(order)
-            for rid in [r for r in self._cells if r not in wanted]:
-                del self._cells[rid]
+            for rid in [r for r in cells_of if r not in wanted]:
+                del cells_of[rid]
                 self._row_widths.pop(rid, None)
                 self._strips.pop(rid, None)
-        widths_changed = False
-        if membership or changed:
-            if membership:  # rows came or went: fit the columns to what is there now
-                new = self._fitted(self._label_widths())
-            else:  # cells changed in place: columns only grow, so stats values do not make them jitter
-                new = self._fitted(self._widths, changed)
-            if membership and any(n < w for n, w in zip(new, self._widths, strict=False)):
-                # narrower columns wait until the rows stop changing (typing a filter): columns
-                # do not jump on every keystroke, and the cached rows stay valid meanwhile
-                self._schedule_fit()
-                new = [max(n, w) for n, w in zip(new, self._widths, strict=False)]
+        if added or changed:
+            # columns only grow here (the shown rows all fit the old widths); stats values do not make them jitter
+            new = self._fitted(self._widths, added + changed if added else changed)
             if new != self._widths:
                 self._widths = new
                 self._forget_rendering()
                 widths_changed = True
+        if removed:
+            # narrower columns wait until the rows stop changing (typing a filter): columns
+            # do not jump on every keystroke, and the cached rows stay valid meanwhile
+            self._schedule_fit()
         top, height = int(self.scroll_y), self.size.height
         shown_before = self._order[top : top + max(0, height - 1)] if reorder else None
         cursor_before = self.cursor_row
@@ -281,11 +293,12 @@ class ResourceTable(ScrollView, can_focus=True):
         return True
 
     def _fitted(self, start: Sequence[int], rows: Iterable[str] | None = None) -> list[int]:
-        """Column widths: ``start`` widened to the cells of ``rows`` (default: every row)."""
+        """Column widths: ``start`` widened to the cells of ``rows`` (default: every row shown)."""
         new = list(start)
         widths_of = self._row_widths
-        for ws in (widths_of.values() if rows is None else (widths_of[r] for r in rows)):
-            for i, w in enumerate(ws):
+        ids = self._order if rows is None else rows
+        if ids:  # column by column in C (zip, max): 10,000 rows in ~2 ms, not ~10 ms of Python loops
+            for i, w in enumerate(map(max, zip(*[widths_of[r] for r in ids], strict=False))):
                 if w > new[i]:
                     new[i] = w
         return new
