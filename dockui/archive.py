@@ -31,6 +31,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,13 +257,45 @@ def list_dir(client: Any, container: str, path: str, budget: int = LIST_BUDGET,
              opened: Callable[[CancellableStream], None] | None = None, seconds: float = LIST_SECONDS) -> Listing:
     """One level of directory ``path``; ``opened(stream)`` hands the open stream to whoever may
     need to close it from another thread (leaving the directory before it is listed)."""
-    stream, _ = open_archive(client, container, path.rstrip("/") + "/.")
+    with _archive(client, container, path.rstrip("/") + "/.", opened, budget=budget, cancelled=cancelled,
+                  seconds=seconds) as reader:
+        return first_level(reader, path)
+
+
+@contextmanager
+def _archive(client: Any, container: str, path: str, opened: Callable[[CancellableStream], None] | None = None,
+             **reader: Any) -> Iterator[ChunkReader]:
+    """The tar of ``path`` as a :class:`ChunkReader` (``reader``: its budget, cancelled, seconds);
+    ``opened(stream)`` gets the stream first; the stream is closed on the way out, whatever happens."""
+    stream, _ = open_archive(client, container, path)
     if opened is not None:
         opened(stream)
     try:
-        return first_level(ChunkReader(stream, budget=budget, cancelled=cancelled, seconds=seconds), path)
+        yield ChunkReader(stream, **reader)
     finally:
         stream.close()
+
+
+def _open_tar(reader: ChunkReader) -> tarfile.TarFile:
+    """``tarfile``'s stream mode over ``reader``; an answer that is not a tar is an :class:`ArchiveError`."""
+    try:
+        return tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
+    except tarfile.ReadError as exc:
+        raise ArchiveError(f"the engine's answer is not a tar archive ({exc})") from exc
+
+
+@contextmanager
+def _one_file(client: Any, container: str, path: str, what: str,
+              opened: Callable[[CancellableStream], None] | None = None,
+              **reader: Any) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
+    """The tar of file ``path`` and its one member, a regular file (else "PATH is not ``what``");
+    read_file and copy_out share it."""
+    with _archive(client, container, path, opened, **reader) as chunks:
+        tf = _open_tar(chunks)
+        m = _single_member(tf)
+        if not m.isfile():
+            raise ArchiveError(f"{display_name(path)} is not {what}")
+        yield tf, m
 
 
 def _single_member(tf: tarfile.TarFile) -> tarfile.TarInfo:
@@ -295,16 +328,7 @@ def read_file(client: Any, container: str, path: str, limit: int = VIEW_LIMIT) -
     size = int(st.get("size") or 0)
     if size > limit:
         raise TooLarge(path, size, limit)
-    stream, _ = open_archive(client, container, path)
-    try:
-        reader = ChunkReader(stream, budget=limit + 64 * 1024)
-        try:
-            tf = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
-        except tarfile.ReadError as exc:
-            raise ArchiveError(f"the engine's answer is not a tar archive ({exc})") from exc
-        m = _single_member(tf)
-        if not m.isfile():
-            raise ArchiveError(f"{display_name(path)} is not a regular file")
+    with _one_file(client, container, path, "a regular file", budget=limit + 64 * 1024) as (tf, m):
         if m.size > limit:
             raise TooLarge(path, m.size, limit)
         f = tf.extractfile(m)
@@ -312,8 +336,6 @@ def read_file(client: Any, container: str, path: str, limit: int = VIEW_LIMIT) -
         if len(data) != m.size:
             raise ArchiveError("the archive ended early")
         return data
-    finally:
-        stream.close()
 
 
 # --- to the local machine ---------------------------------------------------------------------
@@ -380,18 +402,7 @@ def copy_out(client: Any, container: str, path: str, dest: str, progress: Progre
 
 def _extract_file(client: Any, container: str, path: str, tmp: str, size: int, progress: Progress | None,
                   cancelled: Callable[[], bool] | None, opened: Callable[[CancellableStream], None] | None) -> int:
-    stream, _ = open_archive(client, container, path)
-    if opened is not None:
-        opened(stream)
-    try:
-        reader = ChunkReader(stream, cancelled=cancelled)
-        try:
-            tf = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
-        except tarfile.ReadError as exc:
-            raise ArchiveError(f"the engine's answer is not a tar archive ({exc})") from exc
-        m = _single_member(tf)
-        if not m.isfile():
-            raise ArchiveError(f"{display_name(path)} is not a regular file or directory")
+    with _one_file(client, container, path, "a regular file or directory", opened, cancelled=cancelled) as (tf, m):
         src = tf.extractfile(m)
         total = int(m.size)
         written = 0
@@ -412,16 +423,11 @@ def _extract_file(client: Any, container: str, path: str, tmp: str, size: int, p
         os.chmod(tmp, m.mode & 0o777)
         os.utime(tmp, (m.mtime, m.mtime))
         return written
-    finally:
-        stream.close()
 
 
 def _extract_dir(client: Any, container: str, path: str, tmp: str, progress: Progress | None,
                  cancelled: Callable[[], bool] | None,
                  opened: Callable[[CancellableStream], None] | None) -> tuple[int, list[str]]:
-    stream, _ = open_archive(client, container, path.rstrip("/") + "/.")
-    if opened is not None:
-        opened(stream)
     skipped: list[str] = []
     written = 0
 
@@ -438,19 +444,15 @@ def _extract_dir(client: Any, container: str, path: str, tmp: str, progress: Pro
                 progress(written, None)
         return out
 
-    try:
-        reader = ChunkReader(stream, cancelled=cancelled)
+    with _archive(client, container, path.rstrip("/") + "/.", opened, cancelled=cancelled) as reader:
         os.mkdir(tmp, 0o700)
         try:
-            tf = tarfile.open(fileobj=reader, mode="r|")  # type: ignore[call-overload]
-            tf.extractall(tmp, filter=safe)
+            _open_tar(reader).extractall(tmp, filter=safe)
         except tarfile.ReadError as exc:
             raise ArchiveError(f"the engine's answer is not a tar archive ({exc})") from exc
         except (tarfile.StreamError, EOFError) as exc:
             raise ArchiveError(f"the archive ended early ({exc})") from exc
         return written, skipped
-    finally:
-        stream.close()
 
 
 # --- into the container -----------------------------------------------------------------------
