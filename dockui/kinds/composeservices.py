@@ -20,7 +20,7 @@ from ..filters import term as filter_term
 from ..store.model import COMPOSE_SERVICE
 from .base import Action, Column, Kind, Row
 from .common import DESCRIBE, LOGS, lower
-from .projects import group_actions, member_ids
+from .projects import compose_touched, group_actions, group_fault, member_ids, running_column
 
 SCALE_NOTE = "scaling is the compose CLI's job (docker compose up --scale SERVICE=N); dockui does not scale"
 
@@ -117,19 +117,18 @@ KIND = Kind(
     id_key="Id",
     derive=services_from,
     derived_from="containers",
-    derive_when=lambda touched: any(c.get("Project") for c in touched),
+    derive_when=compose_touched,
     label=_label,
     state=lambda r: str(r.get("State") or ""),
     columns=(
         Column("name", "SERVICE", lambda r, c: one_line(str(r.get("Name") or ""), 40), lower("Name"), width=20),
-        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="state.ok" if r["Running"] == r["Total"] else "state.partial"),
-               lambda r, c: -r["Running"], width=8),
+        running_column(width=8),
         Column("image", "IMAGE", lambda r, c: one_line(str(r.get("Image") or ""), 50), lower("Image"), width=24),
         Column("state", "STATE", lambda r, c: Text(str(r.get("State") or ""), style=STATE_STYLES.get(str(r.get("State")), "")),
                lambda r, c: str(r.get("State") or ""), width=10),
         Column("project", "PROJECT", lambda r, c: one_line(str(r.get("Project") or ""), 30), lower("Project"), width=16, priority=2),
     ),
-    fault=lambda r, ctx: r["Running"] < r["Total"] or r["Unhealthy"] > 0,
+    fault=group_fault,
     filters={"project": lambda r: r.get("Project", ""), "service": lambda r: r.get("Name", ""),
              "state": lambda r: r.get("State", ""), "image": lambda r: r.get("Image", "")},
     drill=_drill,

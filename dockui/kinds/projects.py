@@ -146,6 +146,22 @@ def group_actions(what: str, label: Callable[[Row, str], str]) -> tuple[Action, 
     return tuple(make(op) for op in OPERATIONS)
 
 
+def running_column(**kw: Any) -> Column:
+    """RUNNING ``2/3`` of a project or compose service, the least running first."""
+    return Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="state.ok" if r["Running"] == r["Total"] else "state.partial"),
+                  lambda r, c: -r["Running"], **kw)
+
+
+def group_fault(row: Row, ctx: Any) -> bool:
+    """ctrl+z keeps a project or compose service with a container down or unhealthy."""
+    return row["Running"] < row["Total"] or row["Unhealthy"] > 0
+
+
+def compose_touched(touched: list[Mapping[str, Any]]) -> bool:
+    """Projects and compose services are derived again only when a compose-labelled container changed."""
+    return any(c.get("Project") for c in touched)
+
+
 def _logs(row: Row, rid: str, ctx: Any) -> tuple[str, list[Any]]:
     """Every container of the project, lines named by compose service."""
     from ..sessions.logs import Target
@@ -163,18 +179,17 @@ KIND = Kind(
     id_key="Id",
     derive=projects_from,
     derived_from="containers",
-    derive_when=lambda touched: any(c.get("Project") for c in touched),  # only labelled containers count
+    derive_when=compose_touched,
     label=plain_name,
     columns=(
         Column("name", "PROJECT", lambda r, c: one_line(str(r.get("Name") or "")), lower("Name")),
-        Column("running", "RUNNING", lambda r, c: Text(f"{r['Running']}/{r['Total']}", style="state.ok" if r["Running"] == r["Total"] else "state.partial"),
-               lambda r, c: -r["Running"]),
+        running_column(),
         Column("unhealthy", "UNHEALTHY", lambda r, c: Text(str(r["Unhealthy"]), style="state.fatal" if r["Unhealthy"] else "state.muted"),
                lambda r, c: -r["Unhealthy"]),
         Column("services", "SERVICES", lambda r, c: one_line(", ".join(r.get("Services") or ()), 60), None),
         Column("dir", "WORKING DIR", lambda r, c: one_line(str(r.get("WorkingDir") or ""), 50), None, width=30, priority=3),
     ),
-    fault=lambda r, ctx: r["Running"] < r["Total"] or r["Unhealthy"] > 0,
+    fault=group_fault,
     # enter: the project's compose services (the raw name, matched exactly)
     drill=lambda r, rid, ctx: ("composeservices", filter_term("project", str(r["Name"]))),
     logs=_logs,
