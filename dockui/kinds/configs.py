@@ -8,16 +8,7 @@ import base64
 import binascii
 from typing import Any
 
-from ..ansi import one_line
-from .base import Action, Command, Kind
-from .common import DESCRIBE, spec_name
-from .secrets import ask_users, columns, read_local
-
-
-def _create(client: Any, args: str) -> str:
-    name, data = read_local(args, "config")
-    made = client.create_config(name, data)
-    return f"created config {one_line(name, 60)} ({str(made.get('ID', ''))[:12]})"
+from .secrets import data_kind
 
 
 def decode(data: Any) -> str:
@@ -40,23 +31,4 @@ def _inspect(client: Any, rid: str) -> dict:
     return doc
 
 
-KIND = Kind(
-    name="configs",
-    title="Configs",
-    aliases=("config", "cfg"),
-    id_key="ID",
-    swarm=True,
-    list=lambda c: c.configs(),
-    inspect=_inspect,
-    events=("config",),
-    label=spec_name,
-    columns=columns("Configs", "ConfigID"),
-    filters={"name": lambda r: str((r.get("Spec") or {}).get("Name") or ""), "id": lambda r: str(r.get("ID") or "")},
-    repaint_on=("services",),
-    actions=(
-        DESCRIBE,
-        Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: c.remove_config(rid) and None, destructive=True,
-               ask=ask_users("Configs", "ConfigID")),
-    ),
-    commands=(Command("create config", ":create config NAME PATH", _create),),
-)
+KIND = data_kind("config", ("config", "cfg"), _inspect)

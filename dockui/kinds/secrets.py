@@ -87,10 +87,37 @@ def read_local(args: str, what: str) -> tuple[str, bytes]:
         return name, f.read()
 
 
-def _create(client: Any, args: str) -> str:
-    name, data = read_local(args, "secret")
-    made = client.create_secret(name, data)
-    return f"created secret {one_line(name, 60)} ({str(made.get('ID', ''))[:12]})"
+def data_kind(what: str, aliases: tuple[str, ...], inspect: Callable[[Any, str], Any]) -> Kind:
+    """The Kind record of swarm ``what``s ("secret" or "config"): the same kind of object, told
+    apart by what describe shows (``inspect``) and the engine client's methods named after them."""
+    plural, cap = f"{what}s", what.capitalize()
+    field, id_key = f"{cap}s", f"{cap}ID"  # where a service's ContainerSpec names them
+
+    def create(client: Any, args: str) -> str:
+        name, data = read_local(args, what)
+        made = getattr(client, f"create_{what}")(name, data)
+        return f"created {what} {one_line(name, 60)} ({str(made.get('ID', ''))[:12]})"
+
+    return Kind(
+        name=plural,
+        title=f"{cap}s",
+        aliases=aliases,
+        id_key="ID",
+        swarm=True,
+        list=lambda c: getattr(c, plural)(),
+        inspect=inspect,
+        events=(what,),
+        label=spec_name,
+        columns=columns(field, id_key),
+        filters={"name": lambda r: str((r.get("Spec") or {}).get("Name") or ""), "id": lambda r: str(r.get("ID") or "")},
+        repaint_on=("services",),
+        actions=(
+            DESCRIBE,
+            Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: getattr(c, f"remove_{what}")(rid) and None,
+                   destructive=True, ask=ask_users(field, id_key)),
+        ),
+        commands=(Command(f"create {what}", f":create {what} NAME PATH", create),),
+    )
 
 
 def _inspect(client: Any, rid: str) -> dict:
@@ -101,23 +128,4 @@ def _inspect(client: Any, rid: str) -> dict:
     return doc
 
 
-KIND = Kind(
-    name="secrets",
-    title="Secrets",
-    aliases=("secret", "sec"),
-    id_key="ID",
-    swarm=True,
-    list=lambda c: c.secrets(),
-    inspect=_inspect,
-    events=("secret",),
-    label=spec_name,
-    columns=columns("Secrets", "SecretID"),
-    filters={"name": lambda r: str((r.get("Spec") or {}).get("Name") or ""), "id": lambda r: str(r.get("ID") or "")},
-    repaint_on=("services",),
-    actions=(
-        DESCRIBE,
-        Action("remove", "ctrl+d", "remove", lambda c, rid, row, arg: c.remove_secret(rid) and None, destructive=True,
-               ask=ask_users("Secrets", "SecretID")),
-    ),
-    commands=(Command("create secret", ":create secret NAME PATH", _create),),
-)
+KIND = data_kind("secret", ("secret", "sec"), _inspect)
