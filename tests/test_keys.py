@@ -81,3 +81,16 @@ def test_nodes_a_reaches_activate_on_screen():
             await wait_text(pilot, app, ["sort: state asc"], timeout=20)
 
     run(go())
+
+
+def test_help_lists_the_sort_keys_of_the_kind_shown():
+    """``?`` on nodes names the sorts nodes have (not AGE, whose letter is their activate)."""
+    async def go():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30), first_screen="nodes")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await wait_text(pilot, app, ["Nodes [", "ready"], timeout=30)
+            await pilot.press("question_mark")
+            text = await wait_text(pilot, app, ["sort by name, state, engine (again: reverse)", "activate"], timeout=20)
+            assert "age" not in text.split("sort by", 1)[1].splitlines()[0], text
+
+    run(go())

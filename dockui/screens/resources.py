@@ -801,7 +801,10 @@ class ResourcesScreen(Screen):
 
         keys = [(":", "command mode (:containers, :img, :svc, :ctx, :df)"), ("/", "filter (text, !text, project=NAME)"),
                 ("enter", "open / drill down"), ("esc", "clear filter, back"), ("q", "back, quit at the top"),
-                ("N S C M A I O X", "sort by name, state, cpu, mem, age, image, restarts, exit (again: reverse)"), ("ctrl+q", "quit")]
+                ("ctrl+q", "quit")]
+        sorts = [(letter, name) for letter, name in SORT_KEYS.items() if sort_for(self.spec, letter)]  # this kind's own
+        if sorts:
+            keys.insert(-1, (" ".join(k for k, _ in sorts), f"sort by {', '.join(n for _, n in sorts)} (again: reverse)"))
         self.app.push_screen(HelpScreen(keys))
 
     def action_reload(self) -> None:
