@@ -288,6 +288,11 @@ class ResourcesScreen(Screen):
         columns = self._shown_columns or spec.columns
         snap = self.app.store.snapshot(self.kind)
         field_filter, text_filter, negate = self._parse_filter()
+        base_key = self._base_key()
+        if not stats_only:
+            fast = self._rows_by_text(base_key, text_filter, negate)
+            if fast is not None:
+                return fast
         cache = self._cells
         stats_cols = [i for i, c in enumerate(columns) if c.stats]
         stats_set = set(stats_cols)
@@ -308,13 +313,6 @@ class ResourcesScreen(Screen):
             elif rid in restat:
                 key = (keyf(row, ctx), name(row, ctx), rid) if sort_col.stats else hit[3]
                 hit = cache[rid] = (row, self._with_stats(row, hit[1], columns, stats_cols), hit[2], key)
-            if text_filter:
-                hay = hit[2]
-                if hay is None:
-                    hay = _haystack(hit[1], stats_set)
-                    hit = cache[rid] = (hit[0], hit[1], hay, hit[3])
-                if (text_filter in hay) == negate:
-                    continue
             out.append(hit)
         if len(cache) > len(snap):
             for rid in [r for r in cache if r not in snap]:
@@ -325,8 +323,67 @@ class ResourcesScreen(Screen):
             out.sort(key=lambda h: str(h[3]), reverse=self.sort_reverse)
         if self.marks:
             self.marks &= snap.keys()
+            base_key = self._base_key()
+        # every row the field terms let through, in order: a keystroke that only changes the
+        # filter's text scans these (or fewer) again and never sorts (see _rows_by_text)
+        self._base = (base_key, [h[3][2] for h in out])
+        if text_filter:
+            shown = []
+            for hit in out:
+                hay = hit[2]
+                if hay is None:
+                    hay = _haystack(hit[1], stats_set)
+                    cache[hit[3][2]] = (hit[0], hit[1], hay, hit[3])
+                if (text_filter in hay) != negate:
+                    shown.append(hit)
+            out = shown
         self._rows_key = self._view_key()
-        return [(h[3][2], h[1]) for h in out]
+        result = [(h[3][2], h[1]) for h in out]
+        self._last_text = (base_key, text_filter, negate, [rid for rid, _ in result])
+        return result
+
+    def _base_key(self) -> tuple:
+        """What decides the rows before the filter's text and their order: ``_view_key`` without
+        the text words (the field terms stay)."""
+        kinds = self.kind_.filters
+        fields = tuple(t for t in split_terms(self.filter.strip().removeprefix("!"))
+                       if t.partition("=")[0] in kinds or t.startswith("label="))
+        store = self.app.store
+        return (self.kind, id(store), store.version(self.kind), fields, self.sort_key, self.sort_reverse,
+                self.faults_only, frozenset(self.marks), self._shown_columns, self.app.ctx.name_width)
+
+    def _rows_by_text(self, base_key: tuple, text: str, negate: bool) -> list[tuple[str, tuple]] | None:
+        """Only the filter's text changed since the last full pass (a keystroke in ``/``): the rows
+        are the last pass's rows in their order, scanned for the new text, with no sort and no cells
+        built. Text that extends the last one (``!text`` that shortens it) narrows, so only the rows
+        it showed are scanned; otherwise every row. None when anything else changed."""
+        base = getattr(self, "_base", None)
+        if base is None or base[0] != base_key:
+            return None
+        candidates = base[1]
+        last = getattr(self, "_last_text", None)
+        if last is not None and last[0] == base_key and last[2] == negate:
+            if (last[1] in text) if not negate else (text in last[1] and last[1]):
+                candidates = last[3]
+        cache, out = self._cells, []
+        stats: set[int] | None = None
+        for rid in candidates:
+            hit = cache.get(rid)
+            if hit is None:
+                return None  # the cells were dropped meanwhile (another kind they read changed)
+            if text:
+                hay = hit[2]
+                if hay is None:
+                    if stats is None:
+                        stats = {i for i, c in enumerate(self._shown_columns or self.spec.columns) if c.stats}
+                    hay = _haystack(hit[1], stats)
+                    cache[rid] = (hit[0], hit[1], hay, hit[3])
+                if (text in hay) == negate:
+                    continue
+            out.append((rid, hit[1]))
+        self._last_text = (base_key, text, negate, [rid for rid, _ in out])
+        self._rows_key = self._view_key()
+        return out
 
     def _first_screenful(self) -> list[tuple[str, tuple]] | None:
         """The rows on top of a big unfiltered view, sorted over every row but with cells built for
