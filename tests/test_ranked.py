@@ -122,6 +122,32 @@ def test_the_sampler_sleeps_while_every_running_container_is_streamed(client: En
         store.stop()
 
 
+def test_streams_stay_on_rows_still_on_screen_when_more_rows_than_streams(client: EngineClient, make_container):
+    """More running rows on screen than streams (sorted by CPU they swap places every second): the
+    streams stay on the rows that still are on screen instead of following their positions (a
+    stopped and a new stream for every swap)."""
+    ids = [make_container() for _ in range(5)]
+    hub = StatsHub(client.clone(), on_sample=lambda cid: None, cap=3)
+    try:
+        hub.want(ids, ids)
+        first = hub.streaming()
+        assert first == set(ids[:3])
+        hub.want(list(reversed(ids)), ids)  # the same rows, the other way round
+        now = hub.streaming()
+        assert ids[-1] in now  # the focused (first) row always streams
+        assert len(now) == 3 and len(now & first) == 2, (first, now)
+        hub.want([ids[-1], ids[3], ids[0]], ids)  # two rows left the screen: theirs linger (slots are free)
+        assert {ids[-1], ids[3], ids[0]} <= hub.streaming()
+        lingering = hub.streaming() - {ids[-1], ids[3], ids[0]}
+        hub._off_since.update({cid: time.monotonic() - 60 for cid in lingering})  # as if LINGER passed
+        hub.want([ids[-1], ids[3], ids[0]], ids)
+        assert hub.streaming() == {ids[-1], ids[3], ids[0]}
+        hub.want([], ids)  # another view: every stream stops at once
+        assert hub.streaming() == set()
+    finally:
+        hub.close()
+
+
 def _first_row(text: str) -> str:
     lines = text.splitlines()
     for i, line in enumerate(lines):

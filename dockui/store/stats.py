@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 RING = 60
+LINGER = 5.0  # seconds a stream goes on after its row left the screen (a row that comes back keeps it)
 RECENT = 1.5  # seconds: a container sampled this recently counts as active (its cells are rebuilt)
 
 
@@ -117,6 +118,7 @@ class StatsHub:
         self._streams: dict[str, Any] = {}
         self._threads: dict[str, threading.Thread] = {}
         self._wanted: list[str] = []
+        self._off_since: dict[str, float] = {}  # streamed id -> when its row left the screen
         self._running: tuple[Any, list[str]] | None = None  # (the snapshot it was read from, running ids)
         self._closed = False
 
@@ -217,8 +219,29 @@ class StatsHub:
         if self.sampler is not None:
             self.sampler.inspect(ids)  # the rows on screen: their RestartCount, once (RESTARTS column)
         run = set(running) if running is not None else None
-        wanted = [i for i in dict.fromkeys(ids) if run is None or i in run][: self.cap]
+        ordered = [i for i in dict.fromkeys(ids) if run is None or i in run]
+        now = time.monotonic()
         with self._lock:
+            # a stream whose row left the screen lingers ``LINGER`` seconds (sorted by CPU, rows
+            # swap places every second: stopping and starting streams for each swap cost a new
+            # connection and thread each, and a wait for the first figure)
+            shown = set(ordered)
+            off = self._off_since
+            for cid in list(off):
+                if cid in shown or cid not in self._threads:
+                    del off[cid]
+            linger = []
+            for cid in self._threads if ordered else ():  # nothing wanted (another view): all stop now
+                if cid not in shown and (run is None or cid in run):
+                    if now - off.setdefault(cid, now) < LINGER:
+                        linger.append(cid)
+            head, rest = ordered[:1], ordered[1:]
+            kept = [i for i in rest if i in self._threads]
+            new = [i for i in rest if i not in self._threads]
+            # rows on screen first; with more of them than streams, the ones that stream already
+            # and the lingering ones keep theirs and the others show the sampler's figures
+            order = head + kept + (new + linger if len(ordered) <= self.cap else linger + new)
+            wanted = order[: self.cap]
             self._wanted = wanted
             stop = [cid for cid in self._threads if cid not in wanted]
             start = [cid for cid in wanted if cid not in self._threads]
