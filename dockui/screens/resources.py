@@ -105,6 +105,7 @@ class ResourcesScreen(Screen):
         self.marks: set[str] = set()
         self._shown_columns: tuple[Column, ...] = ()
         self._stats_live: set[str] = set()
+        self._stats_behind: set[str] = set()  # rows off screen whose stats cells are older than their figures
         self._restat = False
         self.prompt_mode = ""
         self._cells: dict[str, tuple[Mapping[str, Any], tuple]] = {}
@@ -298,8 +299,10 @@ class ResourcesScreen(Screen):
         stats_set = set(stats_cols)
         sort_col, keyf, name = self._sorting()
         live = self.app.stats.active() if stats_cols else set()
-        restat = (live | self._stats_live) if stats_only else set()
+        restat = (live | self._stats_live | self._stats_behind) if stats_only else set()
         self._stats_live = live
+        if stats_only:
+            self._stats_behind = set()
         out = []
         for rid, row in snap.items():
             if field_filter and not all(str(f(row)) == v if exact else str(f(row)).lower().startswith(v) for f, v, exact in field_filter):
@@ -437,6 +440,14 @@ class ResourcesScreen(Screen):
         live = self.app.stats.active()
         restat = live | self._stats_live
         self._stats_live = live
+        # the rows on screen only: the sampler reads every running container (~140 a second at
+        # 1,000 running), and rebuilding the stats cells of the off-screen ones each tick was a cost
+        # that grew with the count; they are rebuilt when they come on screen (a scroll, a paint)
+        shown = set(self.table.visible_ids())
+        behind = self._stats_behind
+        behind |= restat - shown
+        restat = shown.intersection(restat) | shown.intersection(behind)
+        behind -= restat
         cache = self._cells
         changes: dict[str, tuple] = {}
         for rid in restat:
@@ -479,11 +490,16 @@ class ResourcesScreen(Screen):
         table = self.table
         cache = self._cells
         changes: dict[str, tuple] = {}
+        behind = self._stats_behind  # rows that come on screen with stats cells older than their figures
+        both = clock_cols + [i for i, c in enumerate(columns) if c.stats] if behind else clock_cols
         for rid in table.visible_ids():
             hit = cache.get(rid)
             if hit is None:
                 continue
-            cells = self._with_stats(hit[0], hit[1], columns, clock_cols)
+            late = rid in behind
+            if late:
+                behind.discard(rid)
+            cells = self._with_stats(hit[0], hit[1], columns, both if late else clock_cols)
             if cells != hit[1]:
                 cache[rid] = (hit[0], cells, hit[2], hit[3])  # the filter's text keeps the older words
                 changes[rid] = cells
@@ -539,7 +555,10 @@ class ResourcesScreen(Screen):
         if first is not None:
             # a big table's first paint: the screenful on top now, every row right after it is drawn
             self.table.sync(first)
-            self.call_after_refresh(self.repaint, True)
+            # the rest after this frame *and* the layout it asks for (the "connecting" line goes,
+            # the table moves up) are on screen: one refresh later, the header's [10000] and the
+            # rows came ~0.35 s apart at 10,000, behind the full pass (cells for every row)
+            self.call_after_refresh(self.call_after_refresh, self.repaint, True)
         elif not (restat and self._restat_in_place()):
             self.table.sync(self.rows(stats_only=restat))
             self._refresh_clock_cells()  # rows that came on screen show the clock's ``now``
