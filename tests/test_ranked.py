@@ -148,6 +148,43 @@ def test_streams_stay_on_rows_still_on_screen_when_more_rows_than_streams(client
         hub.close()
 
 
+def test_off_screen_rows_stats_cells_are_built_when_they_come_on_screen(client: EngineClient, make_container):
+    """A stats tick rebuilds the stats cells of the rows on screen only (the sampler reads every
+    running container: rebuilding the off-screen ones each tick grew with the count); a row that
+    comes on screen shows its latest figure at once."""
+    prefix = "rs" + uuid.uuid4().hex[:6]
+    for n in range(14):
+        make_container(name=f"{prefix}-aaa-{n:02d}")
+    last = make_container(name=f"{prefix}-zzz-last")
+
+    async def main():
+        app = make_app("containers")
+        async with app.run_test(size=(100, 16)) as pilot:
+            await wait_text(pilot, app, ["Containers", f"{prefix}-aaa-00"], timeout=30)
+            await pilot.press("slash", *prefix, "enter")
+            text = await wait_text(pilot, app, ["[15/", f"{prefix}-aaa-00"], timeout=30)
+            assert f"{prefix}-zzz-last" not in text  # off screen
+            screen = app.screen
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and (app.stats.latest(last) is None or len(app.stats.history(last)) < 2):
+                await pilot.pause(0.2)
+            assert app.stats.latest(last) is not None
+            await pilot.pause(2.5)  # the view settles (a full pass may build every row once)
+            cells = screen._cells[last][1]
+            seen = len(app.stats.history(last))
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and len(app.stats.history(last)) == seen:
+                await pilot.pause(0.2)  # the sampler reads it again
+            assert len(app.stats.history(last)) > seen
+            await pilot.pause(2.5)  # stats ticks came and went
+            assert screen._cells[last][1] is cells  # not rebuilt while off screen
+            await pilot.press("G")  # to the bottom: the row comes on screen, its cells built again
+            await wait_text(pilot, app, [re.compile(re.escape(f"{prefix}-zzz-last") + r".*\d%")], timeout=5)
+            assert screen._cells[last][1] is not cells
+
+    run(main())
+
+
 def _first_row(text: str) -> str:
     lines = text.splitlines()
     for i, line in enumerate(lines):

@@ -299,9 +299,16 @@ class ResourcesScreen(Screen):
         stats_set = set(stats_cols)
         sort_col, keyf, name = self._sorting()
         live = self.app.stats.active() if stats_cols else set()
-        restat = (live | self._stats_live | self._stats_behind) if stats_only else set()
+        restat = (live | self._stats_live) if stats_only else set()
         self._stats_live = live
-        if stats_only:
+        if restat and not sort_col.stats:  # as in _restat_in_place: the rows on screen only
+            shown = set(self.table.visible_ids())
+            behind = self._stats_behind
+            behind |= restat - shown
+            restat = shown.intersection(restat) | shown.intersection(behind)
+            behind -= restat
+        elif restat:  # sorted by a figure: every row's key is built again (they all take part)
+            restat |= self._stats_behind
             self._stats_behind = set()
         out = []
         for rid, row in snap.items():
