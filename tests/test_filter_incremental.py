@@ -129,3 +129,30 @@ def test_marks_and_sort_changes_take_a_full_pass(client, make_container, unique)
             assert "+ " in (first.plain if hasattr(first, "plain") else first)
 
     asyncio.run(main())
+
+
+def test_a_keystroke_that_hides_no_row_leaves_the_table_alone(client, make_container, unique):
+    async def main():
+        ids = [make_container(name=f"{unique}-{i}") for i in range(3)]
+        app = DockuiApp(EngineClient(engine_host()))
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await wait_until(pilot, lambda: set(ids) <= set(app.main.table.row_ids), 20)
+            screen, table = app.main, app.main.table
+            await pilot.press("slash")
+            typed(screen, unique[:-2])
+            assert table.row_ids == ids
+            syncs = []
+            real = table.sync
+            table.sync = lambda rows, *a, **kw: (syncs.append(len(rows)), real(rows, *a, **kw))[1]
+            typed(screen, unique[:-1])  # the same three rows: no sync
+            typed(screen, unique)
+            assert syncs == [] and table.row_ids == ids == full_pass(screen)
+            typed(screen, unique + "-1")  # one row left: a sync
+            assert syncs == [1] and table.row_ids == [ids[1]]
+            typed(screen, unique + "-")  # back: a sync
+            assert table.row_ids == ids == full_pass(screen)
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert all(f"{unique}-{i}" in text for i in range(3)), text
+
+    asyncio.run(main())

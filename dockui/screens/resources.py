@@ -391,7 +391,11 @@ class ResourcesScreen(Screen):
                 if (text in hay) == negate:
                     continue
             out.append((rid, hit[1]))
-        self._last_text = (base_key, text, negate, [rid for rid, _ in out])
+        # the table shows these very rows already (a keystroke that hid none of them, as the
+        # first letters typed at 10,000 rows do): _paint leaves it alone, it does not sync
+        self._same_rows = len(out) == len(candidates) and candidates is getattr(self, "_synced", None)
+        ids = candidates if self._same_rows else [rid for rid, _ in out]
+        self._last_text = (base_key, text, negate, ids)
         self._rows_key = self._view_key()
         return out
 
@@ -562,12 +566,18 @@ class ResourcesScreen(Screen):
         if first is not None:
             # a big table's first paint: the screenful on top now, every row right after it is drawn
             self.table.sync(first)
+            self._synced = None
             # the rest after this frame *and* the layout it asks for (the "connecting" line goes,
             # the table moves up) are on screen: one refresh later, the header's [10000] and the
             # rows came ~0.35 s apart at 10,000, behind the full pass (cells for every row)
             self.call_after_refresh(self.call_after_refresh, self.repaint, True)
         elif not (restat and self._restat_in_place()):
-            self.table.sync(self.rows(stats_only=restat))
+            self._same_rows = False
+            rows = self.rows(stats_only=restat)
+            if not self._same_rows:  # else the table shows these rows, with these cells, already
+                self.table.sync(rows)
+            last = getattr(self, "_last_text", None)
+            self._synced = last[3] if last is not None else None  # the ids the table shows now
             self._refresh_clock_cells()  # rows that came on screen show the clock's ``now``
         self.repaint_header_only(self.table.row_count)
         self._paint_hints()
