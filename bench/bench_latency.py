@@ -11,7 +11,8 @@ on the first). Before each measurement the output must have been quiet for 0.25 
   stats repaint of that row does not count; also until the first byte of output.
 * filter keystroke: ``/``, then ``bench-00NN`` typed one character at a time; each keystroke is
   timed until the header shows the filter text typed so far (`` [n/N]  filter: TEXT``, written
-  in the same repaint as the filtered table); ``esc`` clears it. Also the paste case: the whole
+  in the same repaint as the filtered table), read off an emulated screen (``ScreenWatch``: dockui
+  writes only the cells that changed); ``esc`` clears it. Also the paste case: the whole
   name in one write, until the header shows ``[1/...]``.
 * run-to-row: create + start a container named ``bench-0000-lat-XXXX`` (sorts onto the first
   screen) with the engine API, until its name is in dockui's output; timed from the create call
@@ -274,6 +275,7 @@ def run_to_row(p: PtyProcess, eng: BenchEngine, runs: int) -> dict[str, list[flo
     events = CreateEvents(eng)
     out: dict[str, list[float]] = {"call_to_row": [], "event_to_row": [], "create_api": [], "create_start_api": [], "missed": []}
     made: list[str] = []
+    watch = ScreenWatch(p)  # the new row's name read off the screen: only the cells that changed are written
     try:
         for _ in range(runs):
             _quiet(p)
@@ -286,7 +288,7 @@ def run_to_row(p: PtyProcess, eng: BenchEngine, runs: int) -> dict[str, list[flo
             out["create_api"].append(time.monotonic() - t0)
             client.start(cid)
             out["create_start_api"].append(time.monotonic() - t0)
-            hit = p.wait_for(name.encode(), start, timeout=10.0)
+            hit = watch.wait(lambda w, name=name: any(name in w.line(y) for y in range(w.screen.lines)), start, timeout=10.0)
             t_ev = events.wait(name)
             if hit is None:
                 out["missed"].append(1)
