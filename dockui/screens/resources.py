@@ -219,7 +219,7 @@ class ResourcesScreen(Screen):
             return
         if kinds.intersection(kind.repaint_on):
             self._cells.clear()  # its cells read those kinds (a secret's USED BY): rows unchanged themselves are stale
-        elif self._patch_changed(touched):
+        elif self._patch_changed(touched) or self._patch_membership(touched):
             return
         self.repaint(force=True)  # engine changes show at once (the store already batches them)
 
@@ -256,6 +256,80 @@ class ResourcesScreen(Screen):
         self.table.update_rows({rid: hit[1] for rid, hit in new.items()})
         self._rows_key = now
         self._last_paint = time.monotonic()
+        self.repaint_header_only(self.table.row_count)
+        self._paint_hints()
+        self._update_message()
+        self._paint_detail()
+        return True
+
+    def _patch_membership(self, touched: Touched) -> bool:
+        """Rows of this kind came, went or moved (a container created or removed): with the view
+        unfiltered and sorted by something other than a live figure, each new or moved row is put
+        in its place in the order shown by a binary search, instead of a full pass that builds and
+        sorts every row (~100 ms at 10,000 containers for one new row). False when a full pass is
+        needed; the result must hold every row of the snapshot, else it is not used."""
+        ch, name = touched.change, self.kind
+        added, removed, changed = ch.added.get(name, frozenset()), ch.removed.get(name, frozenset()), ch.changed.get(name, frozenset())
+        if not (added or removed) or self.filter.strip() or self.faults_only or removed & self.marks:
+            return False
+        if self._paint_timer is not None or not self.table.row_count:
+            return False
+        view = getattr(self, "_rows_key", None)
+        now = self._view_key()
+        if view is None or view[:2] != now[:2] or view[3:] != now[3:]:
+            return False
+        sort_col, keyf, tie = self._sorting()
+        if sort_col.stats or getattr(self, "_str_sorted", True):
+            return False  # the order follows the figures (every row takes part), or keys of mixed types
+        snap, ctx, cache = self.app.store.snapshot(name), self.app.ctx, self._cells
+        columns = self._shown_columns or self.spec.columns
+        order = self.table._order
+        gone = set(removed)
+        placed: list[tuple[tuple, str]] = []
+        for rid in (*added, *changed):
+            row = snap.get(rid)
+            if row is None:
+                return False
+            hit = cache.get(rid)
+            if hit is not None and hit[0] is row:
+                continue
+            key = (keyf(row, ctx), tie(row, ctx), rid)
+            if hit is not None and key == hit[3]:
+                cache[rid] = (row, self._styled(rid, row, tuple(c.cell(row, ctx) for c in columns)), None, key)
+                continue  # same place, new cells
+            if hit is not None:
+                gone.add(rid)  # moves: out, then in at its new place
+            elif rid not in added:
+                return False  # a changed row this view never built: something was missed
+            placed.append((key, rid))
+            cache[rid] = (row, self._styled(rid, row, tuple(c.cell(row, ctx) for c in columns)), None, key)
+        new_order = [rid for rid in order if rid not in gone] if gone else list(order)
+        rev = self.sort_reverse
+        try:
+            for key, rid in sorted(placed, reverse=rev):
+                lo, hi = 0, len(new_order)
+                while lo < hi:  # the first row that sorts after the new one
+                    mid = (lo + hi) // 2
+                    other = cache[new_order[mid]][3]
+                    if (other < key) if rev else (key < other):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                new_order.insert(lo, rid)
+        except (TypeError, KeyError):
+            return False
+        if len(new_order) != len(snap):
+            return False  # not every row of the snapshot: something was missed; a full pass will say
+        for rid in removed:
+            cache.pop(rid, None)
+        self.table.sync([(rid, cache[rid][1]) for rid in new_order])
+        base_key = self._base_key()
+        self._base = (base_key, new_order)
+        self._last_text = (base_key, "", False, new_order)
+        self._synced = new_order
+        self._rows_key = now
+        self._last_paint = time.monotonic()
+        self._refresh_clock_cells()
         self.repaint_header_only(self.table.row_count)
         self._paint_hints()
         self._update_message()
@@ -327,9 +401,11 @@ class ResourcesScreen(Screen):
         if len(cache) > len(snap):
             for rid in [r for r in cache if r not in snap]:
                 del cache[rid]
+        self._str_sorted = False
         try:
             out.sort(key=lambda h: h[3], reverse=self.sort_reverse)
         except TypeError:
+            self._str_sorted = True  # keys of mixed types: a binary search over them would not agree
             out.sort(key=lambda h: str(h[3]), reverse=self.sort_reverse)
         if self.marks:
             self.marks &= snap.keys()

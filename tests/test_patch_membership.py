@@ -1,0 +1,92 @@
+"""A container created or removed at scale (issue 20: engine event to changed row): the new row is
+put in its place in the order shown by a binary search instead of a full pass over every row.
+These tests pin that the order is exactly what a full pass gives (sorted by name either way, by
+age, rows that move), that the row shows on screen, and that a filter or a figure sort still
+takes the full pass. Against the sandbox engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from dockui.app import DockuiApp
+from dockui.engine import EngineClient
+
+from .conftest import engine_host
+from .test_app import wait_until
+from .test_filter_incremental import full_pass, typed
+from .test_rendered import screen_text
+
+
+def _spy(screen) -> list[bool]:
+    """Record what each call of ``_patch_membership`` returned."""
+    calls: list[bool] = []
+    orig = screen._patch_membership
+
+    def spy(touched):
+        r = orig(touched)
+        calls.append(r)
+        return r
+
+    screen._patch_membership = spy
+    return calls
+
+
+def test_created_and_removed_rows_take_their_place_without_a_full_pass(client, make_container, unique):
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30), first_screen="containers")
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await wait_until(pilot, lambda: screen.table.row_count > 0, 30)
+            calls = _spy(screen)
+            for i, sort in enumerate(((), ("N",), ("A",))):  # name ascending, name descending, age
+                for key in sort:
+                    await pilot.press(key)
+                await pilot.pause(0.3)
+                before = len(calls)
+                first = make_container(name=f"0000-{unique}-{i}")  # sorts first by name
+                await wait_until(pilot, lambda first=first: first in screen.table._order, 20)
+                assert screen.table._order == full_pass(screen), sort
+                last = make_container(name=f"zzzz-{unique}-{i}", start=False)
+                await wait_until(pilot, lambda last=last: last in screen.table._order, 20)
+                assert screen.table._order == full_pass(screen), sort
+                client.remove_container(first, force=True)
+                await wait_until(pilot, lambda first=first: first not in screen.table._order, 20)
+                assert screen.table._order == full_pass(screen), sort
+                assert True in calls[before:], f"never patched in place ({sort}): {calls[before:]}"
+            await pilot.press("N")  # name ascending again: the new row on top, on screen
+            await pilot.pause(0.3)
+            top = make_container(name=f"0000-{unique}-top")
+            await wait_until(pilot, lambda: screen.table._order[:1] == [top], 20)
+            await pilot.pause(0.3)
+            assert f"0000-{unique}-top" in screen_text(app)
+
+    asyncio.run(main())
+
+
+def test_a_filter_or_a_figure_sort_takes_the_full_pass(client, make_container, unique):
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30), first_screen="containers")
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await wait_until(pilot, lambda: screen.table.row_count > 0, 30)
+            calls = _spy(screen)
+            await pilot.press("slash")
+            typed(screen, unique)
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            a = make_container(name=f"{unique}-a")
+            await wait_until(pilot, lambda: a in screen.table._order, 20)
+            assert screen.table._order == full_pass(screen) == [a]
+            await pilot.press("slash")
+            typed(screen, "")
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            await pilot.press("C")  # sorted by CPU
+            await pilot.pause(0.3)
+            b = make_container(name=f"{unique}-b")
+            await wait_until(pilot, lambda: b in screen.table._order, 20)
+            assert sorted(screen.table._order) == sorted(full_pass(screen))
+            assert True not in calls, calls
+
+    asyncio.run(main())
