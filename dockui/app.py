@@ -217,7 +217,7 @@ class DockuiApp(App):
             self.set_keymap(self.config.keymap)
         for w in self.config.warnings:
             self.notify(w, severity="warning", markup=False, timeout=8)
-        self.set_interval(1.0, self.refresh_header)
+        self.set_interval(1.0, self._header_tick)
         self.set_timer(self.GC_AT_THE_LATEST, lambda: gc.enable())  # an engine that never answers: collect anyway
 
     MIN_SIZE = (60, 15)
@@ -261,12 +261,17 @@ class DockuiApp(App):
         self.store.stop()
 
     # --- header ---------------------------------------------------------------------------
-    def refresh_header(self) -> None:
+    def _header_tick(self) -> None:
+        self.refresh_header(fresh=True)
+
+    def refresh_header(self, fresh: bool = False) -> None:
+        """The header again; its cpu/mem sum over the running containers is worked out anew once a
+        second (``fresh``, the clock's tick), and on store changes in between it is the kept one."""
         if not hasattr(self, "header") or not self.header.is_mounted:
             return
         store, c = self.store, self.client
         totals = getattr(self.stats, "totals", None)  # summed over every running container (the sampler)
-        cpu, mem, sampled = totals() if totals is not None else (0.0, 0, 0)
+        cpu, mem, sampled = (totals(max_age=0.0) if fresh else totals()) if totals is not None else (0.0, 0, 0)
         self.header.show_state(HeaderState(
             endpoint=c.endpoint.display, api_version=c.api_version if c._api_version else "", facts=store.facts,
             connection=store.connection, counts=store.counts, readonly=self.readonly,

@@ -86,7 +86,8 @@ class FleetStats:
     def latest_of(self, ids: Iterable[str]) -> dict[str, Any]:
         return {cid: s for cid in ids if (s := self.latest(cid)) is not None}
 
-    def totals(self, ids: Iterable[str] | None = None) -> tuple[float, int, int]:
+    def totals(self, ids: Iterable[str] | None = None, max_age: float = 0.0) -> tuple[float, int, int]:
+        """Summed over every engine's running containers (worked out each time: ``max_age`` is the hub's)."""
         got = self.latest_of(self.running_ids() if ids is None else ids)
         return sum(s.cpu for s in got.values()), sum(s.mem for s in got.values()), len(got)
 

@@ -170,14 +170,14 @@ class StatsHub:
             rings = self._rings
             return {cid: ring[-1] for cid in ids if (ring := rings.get(cid))}
 
-    def totals(self, ids: Iterable[str] | None = None) -> tuple[float, int, int]:
+    def totals(self, ids: Iterable[str] | None = None, max_age: float = TOTALS_EVERY) -> tuple[float, int, int]:
         """(CPU %, memory bytes, containers with a figure) summed over ``ids`` (default: the running
-        ones; that sum is kept for ``TOTALS_EVERY`` seconds: the header asks on every store change,
-        and at 10,000 containers a sum over the running ones cost ~20 ms of each event's path)."""
+        ones; that sum is kept up to ``max_age`` seconds: the header asks on every store change, and
+        at 10,000 containers a sum over the running ones cost ~20 ms of each event's path)."""
         if ids is None:
             now = time.monotonic()
             kept = self._totals
-            if kept is not None and now - kept[0] < TOTALS_EVERY:
+            if kept is not None and now - kept[0] < max_age:
                 return kept[1]
         got = self.latest_of(self.running_ids() if ids is None else ids)
         out = sum(s.cpu for s in got.values()), sum(s.mem for s in got.values()), len(got)
