@@ -376,11 +376,7 @@ class ResourcesScreen(Screen):
         restat = (live | self._stats_live) if stats_only else set()
         self._stats_live = live
         if restat and not sort_col.stats:  # as in _restat_in_place: the rows on screen only
-            shown = set(self.table.visible_ids())
-            behind = self._stats_behind
-            behind |= restat - shown
-            restat = shown.intersection(restat) | shown.intersection(behind)
-            behind -= restat
+            restat = self._on_screen_now(restat)
         elif restat:  # sorted by a figure: every row's key is built again (they all take part)
             restat |= self._stats_behind
             self._stats_behind = set()
@@ -530,11 +526,7 @@ class ResourcesScreen(Screen):
         # the rows on screen only: the sampler reads every running container (~140 a second at
         # 1,000 running), and rebuilding the stats cells of the off-screen ones each tick was a cost
         # that grew with the count; they are rebuilt when they come on screen (a scroll, a paint)
-        shown = set(self.table.visible_ids())
-        behind = self._stats_behind
-        behind |= restat - shown
-        restat = shown.intersection(restat) | shown.intersection(behind)
-        behind -= restat
+        restat = self._on_screen_now(restat)
         cache = self._cells
         changes: dict[str, tuple] = {}
         for rid in restat:
@@ -563,6 +555,16 @@ class ResourcesScreen(Screen):
 
     def on_resource_table_scrolled(self, event: ResourceTable.Scrolled) -> None:
         self._refresh_clock_cells()  # rows scrolled in were built at an older ``now``
+
+    def _on_screen_now(self, restat: set[str]) -> set[str]:
+        """Of the rows whose stats moved (``restat``), those on screen, with the ones left behind
+        earlier that are on screen again; the rest wait in ``_stats_behind`` until they come on screen."""
+        shown = set(self.table.visible_ids())
+        behind = self._stats_behind
+        behind |= restat - shown
+        due = shown.intersection(restat) | shown.intersection(behind)
+        behind -= due
+        return due
 
     def _refresh_clock_cells(self) -> int:
         """The clock columns (AGE, STATUS) of the rows on screen built again at ``ctx.now`` and
