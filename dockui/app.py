@@ -253,9 +253,10 @@ class DockuiApp(App):
         self._shut = True
         # quitting: the shells must not outlive dockui; give their hang-ups a moment to land
         custom = sys.modules.get(f"{__package__}.custom")
-        if custom is not None:
-            custom.stop_all()  # custom commands still running (output views, background)
-        self.sessions.close_all(wait=1.5)
+        # custom commands still running (output views, background): their hang-ups run on daemon
+        # threads, which the process would cut short if nobody waited for them
+        ending = custom.stop_all() if custom is not None else []
+        self.sessions.close_all(wait=1.5, also=ending)
         self._unsubscribe()
         self.stats.close()
         self.store.stop()

@@ -492,8 +492,10 @@ class Job:
         self.argv: list[str] = []
         self._stop = threading.Event()
 
-    def stop(self) -> None:
+    def stop(self) -> threading.Thread | None:
+        """End the command; the thread that ends it, if one was started (see :func:`stop_all`)."""
         self._stop.set()
+        return None
 
     @property
     def stopped(self) -> bool:
@@ -507,12 +509,12 @@ _live: set[Job] = set()  # jobs running now, stopped when dockui quits
 _live_lock = threading.Lock()
 
 
-def stop_all() -> None:
-    """Quitting: end every command still running (host processes, execs)."""
+def stop_all() -> list[threading.Thread]:
+    """Quitting: end every command still running (host processes, execs). Returns the threads that
+    carry the ends out, for the caller to wait on before the process goes (they are daemons)."""
     with _live_lock:
         jobs = list(_live)
-    for j in jobs:
-        j.stop()
+    return [t for t in (j.stop() for j in jobs) if t is not None]
 
 
 class HostJob(Job):
@@ -522,11 +524,14 @@ class HostJob(Job):
         super().__init__(title, argv)
         self._proc: subprocess.Popen | None = None
 
-    def stop(self) -> None:
+    def stop(self) -> threading.Thread | None:
         super().stop()
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            threading.Thread(target=_end_process, args=(proc,), name="custom-stop", daemon=True).start()
+            t = threading.Thread(target=_end_process, args=(proc,), name="custom-stop", daemon=True)
+            t.start()
+            return t
+        return None
 
     def run(self, sink: OutputBuffer) -> int | None:
         self.argv = self._argv()
@@ -581,13 +586,16 @@ class ExecJob(Job):
         self._stream: Any = None
         self._exec_id = ""
 
-    def stop(self) -> None:
+    def stop(self) -> threading.Thread | None:
         super().stop()
         stream = self._stream
         if stream is not None:
             stream.close()
             if self._exec_id:
-                threading.Thread(target=self._hang_up, name="term-hangup", daemon=True).start()
+                t = threading.Thread(target=self._hang_up, name="term-hangup", daemon=True)
+                t.start()
+                return t
+        return None
 
     def _hang_up(self) -> None:
         from .engine import EngineError

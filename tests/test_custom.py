@@ -10,6 +10,8 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,35 @@ def test_a_flood_stays_bounded_and_leaving_the_view_stops_it(client, make_contai
             assert not host_yes(), "yes still runs on the host"
 
     run(main())
+
+
+def test_quitting_waits_for_the_hang_up_of_a_command_execd_in_a_container(client, make_container):
+    """dockui quits (ctrl+q, or a hang-up) while a command exec'd in a container runs in the output
+    view: the hang-up that ends it is sent before dockui is gone. It ran on a daemon thread nobody
+    waited for, so a process that ended quickly (a loaded machine) left the command running."""
+    name = unique()
+    cid = make_container(["sleep", "600"], name=name)
+    app = make_app([{"key": "g", "label": "hold", "command": "sh -c 'echo holding; exec sleep 602'"}])
+
+    def sleeping() -> bool:
+        return any("sleep 602" in " ".join(p) for p in client.top(cid)["Processes"])
+
+    async def main():
+        async with app.run_test(size=(200, 40), notifications=True) as pilot:
+            await focus(pilot, app, name)
+            await pilot.press("g")
+            await wait_text(pilot, app, ["holding"], timeout=30)
+            for _ in range(100):
+                if sleeping():
+                    break
+                await pilot.pause(0.1)
+            assert sleeping()
+            app.shutdown()  # what quitting runs; the process may end as soon as it returns
+            assert not [t for t in threading.enumerate() if t.name == "term-hangup" and t.is_alive()]
+
+    run(main())
+    for _ in range(20):  # the hang-up was sent: the shell's exec'd sleep ends at once
+        if not sleeping():
+            break
+        time.sleep(0.1)
+    assert not sleeping(), "the exec'd command outlived dockui"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -33,11 +34,12 @@ class SessionManager:
         with self._lock:
             return iter(list(self._sessions))
 
-    def close_all(self, wait: float = 0.0) -> None:
-        """End every session; with ``wait``, give their hang-ups that long (in total) to land."""
+    def close_all(self, wait: float = 0.0, also: Iterable[threading.Thread] = ()) -> None:
+        """End every session; with ``wait``, give their hang-ups (and the threads ``also``, other
+        hang-ups already under way) that long, in total, to land."""
         with self._lock:
             sessions, self._sessions = list(self._sessions), set()
-        threads = [t for t in (s.close() for s in sessions) if t is not None]
+        threads = [t for t in (s.close() for s in sessions) if t is not None] + list(also)
         deadline = time.monotonic() + wait
         for t in threads:
             t.join(max(0.0, deadline - time.monotonic()))
