@@ -37,6 +37,7 @@ that sends xterm's modifyOtherKeys (``ESC[>4;2m``) sets SGR attributes until its
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -201,6 +202,36 @@ class _ByteStream(pyte.ByteStream):
         self._taking_plain_text = taking_plain_text
 
 
+_NOT_PLAIN = re.compile(rb"[^\x20-\x7e\r\n]")
+
+
+def flood_skip(data: bytes, screen: TerminalScreen, stream: _ByteStream) -> int:
+    """How many leading bytes of ``data`` (output not yet fed) can be left out unseen: plain text
+    (printable ASCII, CR, LF) ending in CR LF and followed by at least ``2 * lines + history + 1``
+    more plain lines. Fed or not, those bytes end up nowhere: the lines after them scroll every row
+    they would write off the screen and out of the scrollback (half of that count covers the rows
+    already on screen, whatever the cursor's row). So a flood (``seq 1 200000``, a chatty build)
+    costs the emulator the last screenful and scrollback instead of every line. 0 when the parser
+    is inside a sequence or a UTF-8 character, a scroll region is set, or there is too little."""
+    if screen.margins is not None or not stream._taking_plain_text or stream.utf8_decoder.getstate()[0]:
+        return 0
+    keep = 2 * screen.lines + (screen.history.maxlen or 0) + 1
+    end = data.rfind(b"\n")
+    if end < 0:
+        return 0
+    bad = _NOT_PLAIN.search(data, 0, end)
+    if bad is not None:
+        end = data.rfind(b"\n", 0, bad.start())  # the plain run ends before the first other byte
+    cut = end + 1
+    for _ in range(keep + 1):  # the newline with ``keep`` plain lines after it
+        cut = data.rfind(b"\n", 0, cut)
+        if cut < 1:
+            return 0
+    if data[cut - 1] != 0x0D:  # after a bare LF the column depends on the line before
+        return 0
+    return cut + 1
+
+
 class _CharCache(dict):
     """``Char`` objects for one set of attributes, built once per character."""
 
@@ -327,6 +358,16 @@ class TerminalScreen(pyte.Screen):
         self.dirty.update(range(self.lines))
 
     # -- scrolling and scrollback -----------------------------------------------------------
+
+    def skipped_plain(self, newlines: int) -> None:
+        """Plain text of ``newlines`` lines was left out (:func:`flood_skip`): put the cursor where
+        it would be (column 0 after its CR LF; the row does not matter, the lines that follow
+        scroll every row away) and count the rows it would have pushed to the scrollback."""
+        self.cursor.x = 0
+        self.cursor.y = min(self.cursor.y + newlines, self.lines - 1)
+        if self._alt is None and self.history.maxlen:
+            self.history_pushed += newlines
+        self.dirty.update(range(self.lines))
 
     def _push_history(self, line: Line | None) -> None:
         if self._alt is None and self.history.maxlen:
@@ -614,6 +655,8 @@ class TerminalView(Widget, can_focus=True):
     FEED_SLICE: ClassVar[int] = 4 * 1024
     HIGH_WATER: ClassVar[int] = 8 * 1024 * 1024
     """Backlog above which :meth:`feed` from a non-UI thread waits for the UI to catch up."""
+    FLOOD_SKIP_BYTES: ClassVar[int] = 64 * 1024
+    """Backlog from which plain lines that could only scroll past unseen are left out (:func:`flood_skip`)."""
     FLOOD_PAINT_INTERVAL: ClassVar[float] = 0.05
     """Least time between repaints while a backlog of output is draining."""
     RESIZE_DEBOUNCE: ClassVar[float] = 0.075
@@ -641,6 +684,8 @@ class TerminalView(Widget, can_focus=True):
         self._drained = threading.Condition(self._lock)
         self._pending: deque[bytes] = deque()
         self._pending_len = 0
+        self._received = 0  # bytes fed in, ever
+        self._skip_tried_at = 0  # _received when the flood skip last looked
         self._wake_posted = False
         self._detached = False
         # UI thread only:
@@ -656,6 +701,8 @@ class TerminalView(Widget, can_focus=True):
         self._pushed_at_paint = 0
         self._styles: dict[tuple[Any, ...], Style] = {}
         self._styles_base: Style | None = None
+        self.skipped_bytes = 0
+        """Output left out unseen by the flood skip (:func:`flood_skip`), for tests and benchmarks."""
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -711,6 +758,7 @@ class TerminalView(Widget, can_focus=True):
         with self._lock:
             self._pending.append(bytes(data))
             self._pending_len += len(data)
+            self._received += len(data)
             if not self._wake_posted:
                 self._wake_posted = post = True
         if post:
@@ -789,8 +837,25 @@ class TerminalView(Widget, can_focus=True):
                 self._drained.notify_all()
             return chunk
 
+    def _skip_flood(self) -> None:
+        """A backlog of output: leave out the plain lines that could only scroll past unseen."""
+        with self._lock:
+            self._skip_tried_at = self._received  # tried again only after another FLOOD_SKIP_BYTES came
+            data = b"".join(self._pending)
+            cut = flood_skip(data, self._screen, self._stream)
+            if not cut:
+                return
+            self._pending.clear()
+            self._pending.append(data[cut:])
+            self._pending_len -= cut
+            self._drained.notify_all()
+        self._screen.skipped_plain(data.count(b"\n", 0, cut))
+        self.skipped_bytes += cut
+
     def _tick(self) -> None:
         screen = self._screen
+        if self._pending_len > self.FLOOD_SKIP_BYTES and self._received - self._skip_tried_at >= self.FLOOD_SKIP_BYTES:
+            self._skip_flood()
         deadline = time.perf_counter() + self.FEED_SECONDS_PER_TICK
         budget = self.FEED_BYTES_PER_TICK
         while budget > 0:
