@@ -93,3 +93,38 @@ def test_a_filter_or_a_figure_sort_takes_the_full_pass(client, make_container, u
             assert True not in calls, calls
 
     asyncio.run(main())
+
+
+def test_a_pending_stats_paint_does_not_turn_a_created_row_into_a_full_pass(client, make_container, unique):
+    """A stats tick's paint, put off by the repaint throttle, was pending when a container was
+    created: the row waited for a full pass over every row (20-300 ms at 10,000 containers, the
+    tail of the event-to-row figure). Now the row is patched in at once and the stats paint runs
+    when it is due."""
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30), first_screen="containers")
+        app.MIN_REPAINT = 3.0  # every throttled paint waits long enough to be pending at the create
+        async with app.run_test(size=(160, 40)) as pilot:
+            screen = app.screen
+            await wait_until(pilot, lambda: screen.table.row_count > 0, 30)
+            await pilot.pause(0.5)
+            paints: list[float] = []
+            orig = screen._paint
+
+            def spy():
+                paints.append(1)
+                orig()
+
+            screen._paint = spy
+            screen._restat = True
+            screen.repaint()  # a stats tick's paint, put off
+            assert screen._paint_timer is not None and not paints
+            first = make_container(name=f"0000-{unique}-pending")
+            await wait_until(pilot, lambda: first in screen.table._order, 20)
+            assert not paints, "the created row waited for a full pass"
+            assert screen.table._order == full_pass(screen)
+            await pilot.pause(0.2)
+            assert f"0000-{unique}-pending" in screen_text(app)
+            await wait_until(pilot, lambda: screen._paint_timer is None, 10)
+            assert paints  # the stats paint still ran
+
+    asyncio.run(main())

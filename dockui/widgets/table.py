@@ -211,7 +211,6 @@ class ResourceTable(ScrollView, can_focus=True):
         """
         if not isinstance(rows, (list, tuple)):
             rows = list(rows)
-        current = self.current_id
         index, cells_of = self._index, self._cells
         changed: list[str] = []
         added: list[str] = []
@@ -221,6 +220,21 @@ class ResourceTable(ScrollView, can_focus=True):
                 changed.append(rid)
             if rid not in index:
                 added.append(rid)
+        self._apply(order, changed, added)
+
+    def splice(self, order: list[str], cells: dict[str, Sequence[Cell]]) -> None:
+        """:meth:`sync` for a caller that knows what changed: ``order`` is every row id in its new
+        order, ``cells`` the rows that came or got new cells; every other row keeps what it shows.
+        Costs the rows named plus list work in C, not a Python pass over every row (a container
+        created at 10,000: ~10 ms less per event)."""
+        changed = [rid for rid, c in cells.items() if self._take(rid, c)]
+        index = self._index
+        self._apply(order, changed, [rid for rid in cells if rid not in index])
+
+    def _apply(self, order: list[str], changed: list[str], added: list[str]) -> None:
+        """The new ``order`` (its rows' cells already taken): widths, index, cursor, repaint."""
+        current = self.current_id
+        cells_of = self._cells
         reorder = order != self._order
         removed = len(order) - len(added) < len(self._order)  # ids are unique: some shown row is gone
         membership = bool(added) or removed
@@ -247,7 +261,7 @@ class ResourceTable(ScrollView, can_focus=True):
         cursor_before = self.cursor_row
         if reorder:
             self._order = order
-            self._index = {rid: i for i, rid in enumerate(order)}
+            self._index = dict(zip(order, range(len(order)), strict=True))
         if current is not None and current in self._index:
             self.cursor_row = self._index[current]
         elif self.cursor_row >= len(order):
@@ -413,8 +427,13 @@ class ResourceTable(ScrollView, can_focus=True):
         old = self.virtual_size
         if size == old:
             return
-        lines = self.size.height
-        if self.is_mounted and old.width == size.width and (
+        lines, cols = self.size.height, self.container_size.width
+        bar = self.styles.scrollbar_size_vertical
+
+        def wide(w: int) -> int:  # 0: no horizontal scrollbar either way, 2: one either way, 1: it depends
+            return 0 if w <= cols - bar else 2 if w > cols else 1
+
+        if self.is_mounted and wide(old.width) == wide(size.width) != 1 and (
                 min(old.height, size.height) > lines + 2 or max(old.height, size.height) < lines - 1):
             # more rows than lines before and after (or fewer, both times): the scrollbars stay as
             # they are, so update them in place; assigning virtual_size lays out the whole screen
