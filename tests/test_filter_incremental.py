@@ -156,3 +156,31 @@ def test_a_keystroke_that_hides_no_row_leaves_the_table_alone(client, make_conta
             assert all(f"{unique}-{i}" in text for i in range(3)), text
 
     asyncio.run(main())
+
+
+def test_the_filter_texts_kept_for_a_keystroke_go_when_the_cells_go(client, make_container, unique):
+    """A keystroke scans (id, filter text) pairs kept per list of rows; when the cells are
+    cleared (a kind they read changed: a secret's USED BY) the pairs are worked out again."""
+    async def main():
+        mine = {make_container(name=f"{unique}-a{i}") for i in range(2)}
+        app = DockuiApp(EngineClient(engine_host()))
+        async with app.run_test(size=(160, 40)) as pilot:
+            assert await wait_until(pilot, lambda: mine <= set(app.main.table.row_ids), 20)
+            screen = app.main
+            await pilot.press("slash")
+            typed(screen, unique)
+            await pilot.pause(0.2)
+            ids = screen._last_text[3]
+            kept = screen._pairs_for(ids)
+            assert kept is screen._pairs_for(ids) and {rid for rid, _ in kept} == mine
+            rid = next(iter(mine))
+            row, cells, _hay, key = screen._cells[rid]
+            screen._cells.clear()
+            screen._cells[rid] = (row, cells, "changed text", key)  # what another kind's change made
+            again = screen._pairs_for(ids)
+            assert again is None or again is not kept  # None: the other row's cells are gone (a full pass)
+            typed(screen, unique + "-a")
+            await pilot.pause(0.2)
+            assert screen.table.row_ids == full_pass(screen)
+
+    asyncio.run(main())

@@ -59,6 +59,17 @@ def _haystack(cells: tuple, stats: set[int]) -> str:
     return " ".join(c.plain if isinstance(c, Text) else c for i, c in enumerate(cells) if i not in stats).lower()
 
 
+class _CellCache(dict):
+    """Per row id: (row, cells, filter text or None, sort key). ``epoch`` counts its clears, so
+    what was worked out from the cached cells (``_pairs_for``) knows when it went stale."""
+
+    epoch = 0
+
+    def clear(self) -> None:
+        self.epoch += 1
+        super().clear()
+
+
 class ResourcesScreen(Screen):
     """The main screen: one kind at a time, k9s style."""
 
@@ -108,7 +119,8 @@ class ResourcesScreen(Screen):
         self._stats_behind: set[str] = set()  # rows off screen whose stats cells are older than their figures
         self._restat = False
         self.prompt_mode = ""
-        self._cells: dict[str, tuple[Mapping[str, Any], tuple]] = {}
+        self._cells: _CellCache = _CellCache()
+        self._pairs: dict[int, tuple[list[str], int, list[tuple[str, str]]]] = {}  # see _pairs_for
         self._last_paint = 0.0
         self._paint_timer = None
 
@@ -355,7 +367,7 @@ class ResourcesScreen(Screen):
         self._paint_timer = None
         self._paint()
 
-    def rows(self, stats_only: bool = False) -> list[tuple[str, tuple]]:
+    def rows(self, stats_only: bool = False, want_cells: bool = True) -> list[tuple[str, tuple]]:
         """The rows this screen shows now: filtered and sorted cells per id.
 
         Cells, the filter's haystack and the sort key are cached per row and rebuilt only when the
@@ -368,7 +380,7 @@ class ResourcesScreen(Screen):
         field_filter, text_filter, negate = self._parse_filter()
         base_key = self._base_key()
         if not stats_only:
-            fast = self._rows_by_text(base_key, text_filter, negate)
+            fast = self._rows_by_text(base_key, text_filter, negate, want_cells)
             if fast is not None:
                 return fast
         cache = self._cells
@@ -424,7 +436,10 @@ class ResourcesScreen(Screen):
             out = shown
         self._rows_key = self._view_key()
         result = [(h[3][2], h[1]) for h in out]
-        self._last_text = (base_key, text_filter, negate, [rid for rid, _ in result])
+        # unfiltered, the rows shown are the base's: the same list, so what is worked out for one
+        # (the filter texts of _pairs_for) serves the first keystroke
+        ids = self._base[1] if not text_filter else [rid for rid, _ in result]
+        self._last_text = (base_key, text_filter, negate, ids)
         return result
 
     def _base_key(self) -> tuple:
@@ -437,11 +452,12 @@ class ResourcesScreen(Screen):
         return (self.kind, id(store), store.version(self.kind), fields, self.sort_key, self.sort_reverse,
                 self.faults_only, frozenset(self.marks), self._shown_columns, self.app.ctx.name_width)
 
-    def _rows_by_text(self, base_key: tuple, text: str, negate: bool) -> list[tuple[str, tuple]] | None:
+    def _rows_by_text(self, base_key: tuple, text: str, negate: bool, want_cells: bool = True) -> list[tuple[str, tuple]] | None:
         """Only the filter's text changed since the last full pass (a keystroke in ``/``): the rows
         are the last pass's rows in their order, scanned for the new text, with no sort and no cells
         built. Text that extends the last one (``!text`` that shortens it) narrows, so only the rows
-        it showed are scanned; otherwise every row. None when anything else changed."""
+        it showed are scanned; otherwise every row. None when anything else changed. Without
+        ``want_cells``, rows the table shows already come back as ``[]`` (``_same_rows`` says so)."""
         base = getattr(self, "_base", None)
         if base is None or base[0] != base_key:
             return None
@@ -450,29 +466,57 @@ class ResourcesScreen(Screen):
         if last is not None and last[0] == base_key and last[2] == negate:
             if (last[1] in text) if not negate else (text in last[1] and last[1]):
                 candidates = last[3]
-        cache, out = self._cells, []
-        stats: set[int] | None = None
-        for rid in candidates:
-            hit = cache.get(rid)
-            if hit is None:
-                return None  # the cells were dropped meanwhile (another kind they read changed)
-            if text:
-                hay = hit[2]
-                if hay is None:
-                    if stats is None:
-                        stats = {i for i, c in enumerate(self._shown_columns or self.spec.columns) if c.stats}
-                    hay = _haystack(hit[1], stats)
-                    cache[rid] = (hit[0], hit[1], hay, hit[3])
-                if (text in hay) == negate:
-                    continue
-            out.append((rid, hit[1]))
+        pairs = self._pairs_for(candidates)
+        if pairs is None:
+            return None  # the cells were dropped meanwhile (another kind they read changed)
+        if text:  # one comprehension over (id, filter text): ~1 ms at 10,000 rows, not a dict lookup a row
+            pairs = [p for p in pairs if (text in p[1]) != negate]
         # the table shows these very rows already (a keystroke that hid none of them, as the
         # first letters typed at 10,000 rows do): _paint leaves it alone, it does not sync
-        self._same_rows = len(out) == len(candidates) and candidates is getattr(self, "_synced", None)
-        ids = candidates if self._same_rows else [rid for rid, _ in out]
+        self._same_rows = len(pairs) == len(candidates) and candidates is getattr(self, "_synced", None)
+        if self._same_rows:
+            ids = candidates
+        else:
+            ids = [p[0] for p in pairs]
+            self._remember_pairs(ids, pairs)  # the next keystroke narrows from these
         self._last_text = (base_key, text, negate, ids)
         self._rows_key = self._view_key()
-        return out
+        if self._same_rows and not want_cells:
+            return []
+        cache = self._cells
+        try:
+            return [(rid, cache[rid][1]) for rid in ids]
+        except KeyError:
+            return None
+
+    def _pairs_for(self, ids: list[str]) -> list[tuple[str, str]] | None:
+        """(id, filter text) for ``ids`` in their order, kept while ``ids`` is the same list and the
+        cells were not cleared; None when a row's cells are gone."""
+        cache = self._cells
+        memo = self._pairs.get(id(ids))
+        if memo is not None and memo[0] is ids and memo[1] == cache.epoch:
+            return memo[2]
+        stats: set[int] | None = None
+        pairs = []
+        for rid in ids:
+            hit = cache.get(rid)
+            if hit is None:
+                return None
+            hay = hit[2]
+            if hay is None:
+                if stats is None:
+                    stats = {i for i, c in enumerate(self._shown_columns or self.spec.columns) if c.stats}
+                hay = _haystack(hit[1], stats)
+                cache[rid] = (hit[0], hit[1], hay, hit[3])
+            pairs.append((rid, hay))
+        self._remember_pairs(ids, pairs)
+        return pairs
+
+    def _remember_pairs(self, ids: list[str], pairs: list[tuple[str, str]]) -> None:
+        base = getattr(self, "_base", None)
+        keep = {id(base[1])} if base is not None else set()
+        self._pairs = {k: v for k, v in self._pairs.items() if k in keep}  # the base's and the latest only
+        self._pairs[id(ids)] = (ids, self._cells.epoch, pairs)
 
     def _first_screenful(self) -> list[tuple[str, tuple]] | None:
         """The rows on top of a big unfiltered view, sorted over every row but with cells built for
@@ -654,7 +698,7 @@ class ResourcesScreen(Screen):
             self.call_after_refresh(self.call_after_refresh, self.repaint, True)
         elif not (restat and self._restat_in_place()):
             self._same_rows = False
-            rows = self.rows(stats_only=restat)
+            rows = self.rows(stats_only=restat, want_cells=False)
             if not self._same_rows:  # else the table shows these rows, with these cells, already
                 self.table.sync(rows)
             last = getattr(self, "_last_text", None)
@@ -1066,6 +1110,9 @@ class ResourcesScreen(Screen):
         for rid, hit in list(cache.items()):
             if hit[2] is None:
                 cache[rid] = (hit[0], hit[1], _haystack(hit[1], stats), hit[3])
+        base = getattr(self, "_base", None)
+        if base is not None:
+            self._pairs_for(base[1])  # the first keystroke scans these
 
     def _ask(self, act: Action, rid: str, row: Mapping[str, Any]) -> None:
         """Open the prompt for ``act``'s text (a new name, a command); ``_answered`` takes it."""
