@@ -344,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join([*STEPS, *bench_scale.STEPS]))
     p.add_argument("--sizes", default=",".join(str(s) for s in bench_scale.SIZES), help="bench_scale's workload sizes")
     p.add_argument("--seconds", type=float, default=30.0, help="measuring time of bench_terminal, each side")
+    p.add_argument("--scale-engine", default="scale", help="bench_scale's engine name (another name: an engine "
+                   "that already holds the biggest size, or a fresh one beside a 'scale' left broken)")
     p.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed or a benchmark failed")
     args = p.parse_args(argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()] or [*STEPS, *bench_scale.STEPS]
@@ -377,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"run_all: {', '.join(scale_only)} (bench_scale)")
                 try:
                     scale_results = bench_scale.run_all(eng, scale_only, tuple(int(x) for x in args.sizes.split(",")),
-                                                        20.0, args.keep)
+                                                        20.0, args.keep, args.scale_engine)
                 except Exception as exc:  # noqa: BLE001 - report it and go on
                     traceback.print_exc()
                     failed["scale"] = f"{type(exc).__name__}: {exc}"
