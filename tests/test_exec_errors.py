@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 
 from rich.console import Console
 
@@ -67,5 +68,25 @@ def test_a_command_that_prints_and_ends_keeps_its_output_until_closed(make_conta
             await pilot.press("ctrl+w")
             assert await wait_until(pilot, lambda: not app.main.panes, 5)
             assert "out-42" not in rendered(app)
+
+    asyncio.run(main())
+
+
+def test_a_command_that_fails_shows_its_end_at_once(make_container, unique):
+    """``exit 3`` in a running container: the pane says so as soon as the command ends. The
+    session waited a second for every non-zero exit (in case the container was being killed),
+    so each failed command, and the shell-pane benchmark's run, ended a second late."""
+    make_container(name=unique)
+
+    async def main():
+        app = DockuiApp(EngineClient(engine_host()))
+        async with app.run_test(size=(160, 44)) as pilot:
+            await open_on(pilot, app, unique, "e")
+            await pilot.press(*'sh -c "echo bye-$((6*7)); exit 3"')
+            await pilot.press("enter")
+            assert await wait_until(pilot, lambda: "bye-42" in rendered(app), 15), rendered(app)
+            seen = time.monotonic()
+            assert await wait_until(pilot, lambda: "exited with code 3" in rendered(app), 5), rendered(app)
+            assert time.monotonic() - seen < 0.8, f"the end came {time.monotonic() - seen:.2f} s after the output"
 
     asyncio.run(main())

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from ..engine import EngineClient, EngineError, EngineUnreachable, NotFound
 
 _RESIZE = object()
+READ_PAUSE = 0.002  # after each read, output this young waits to join the next one (see _run_exec)
 
 
 def hangup_script(marker: str) -> str:
@@ -180,6 +181,11 @@ class TermSession:
                     if self.command:
                         self._tail += data
                         del self._tail[:-2048]
+                # a flood (seq 1 200000) came in ~1,800 reads of ~830 bytes, and each read had to
+                # take the GIL back from a UI thread busy drawing it (a wait of up to a switch
+                # interval); a pause lets the output pile up into far fewer reads. A key's echo
+                # was read at once, the pause only comes after it
+                time.sleep(READ_PAUSE)
         except EngineError:
             pass
         sock.close()
@@ -189,9 +195,11 @@ class TermSession:
         def ended_state() -> dict:
             self.exit_code = c.exec_inspect(self.exec_id).get("ExitCode")
             state = c.inspect_container(self.container).get("State", {})
-            # a killed container ends its execs a moment before its own state says so
+            # a killed container ends its execs (by a signal: 128 + its number) a moment before
+            # its own state says so; an exec that exited by itself (exit 3) is not waited on: every
+            # command that failed showed its end a second late
             deadline = time.monotonic() + 1.0
-            while self.exit_code not in (0, None) and state.get("Running") and time.monotonic() < deadline:
+            while (self.exit_code or 0) >= 128 and state.get("Running") and time.monotonic() < deadline:
                 time.sleep(0.1)
                 state = c.inspect_container(self.container).get("State", {})
             return state

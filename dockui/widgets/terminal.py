@@ -877,12 +877,19 @@ class TerminalView(Widget, can_focus=True):
         if idle and self._ended and self._banner is None:
             self._show_banner()
         now = time.perf_counter()
-        if idle or now - self._painted_at >= self.FLOOD_PAINT_INTERVAL:
+        # a screenful or more scrolled by since the last paint: output floods in (the backlog may
+        # be drained on every tick now that flood_skip leaves most of it out), so it is drawn at
+        # the flood rate too; a paint of every tick took the UI thread from the session's reader
+        flooding = screen.history_pushed - self._pushed_at_paint >= screen.lines
+        painted = False
+        if (idle and not flooding) or now - self._painted_at >= self.FLOOD_PAINT_INTERVAL:
             # While a backlog drains, repaint at a lower rate: feeding gets the time.
             self._painted_at = now
             self._repaint()
-        if idle and self._timer is not None:
-            # A feed() after the check above posts a new _Wake, handled after this tick.
+            painted = True
+        if idle and self._timer is not None and painted:
+            # A feed() after the check above posts a new _Wake, handled after this tick. Not
+            # painted yet: the timer runs on, and the last screen is drawn when the interval is up.
             self._timer.pause()
 
     def _repaint(self) -> None:
