@@ -25,11 +25,20 @@ def test_postmortem_of_an_oom_killed_container_in_a_terminal(client, tmp_path):
     cid = client.create_container(IMAGE, ["sh", "-c", "echo filling memory; x=$(head -c 50000000 /dev/zero | tr \\\\0 a)"],
                                   name=name, labels={"dockui.test": "1"}, host_config=hc)["Id"]
     try:
-        client.start(cid)
-        deadline = time.monotonic() + 60
-        while not client.inspect_container(cid)["State"]["OOMKilled"]:
-            assert time.monotonic() < deadline, "the kernel did not kill it for memory"
-            time.sleep(0.2)
+        for _ in range(3):
+            # the engine records the kernel's kill from an event that can come after the exit, or,
+            # on a loaded machine (a CI run beside benchmark engines), not at all: start it again
+            client.start(cid)
+            deadline = time.monotonic() + 60
+            while True:
+                st = client.inspect_container(cid)["State"]
+                if st["OOMKilled"] or (not st["Running"] and time.monotonic() > deadline - 50):
+                    break  # killed for memory, or ended 10 s ago without the engine saying so
+                assert time.monotonic() < deadline, f"the container still runs after 60 s: {st}"
+                time.sleep(0.2)
+            if st["OOMKilled"]:
+                break
+        assert st["OOMKilled"], f"the kernel did not kill it for memory in 3 runs: {st}"
         env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")}
         with Tmux([dockui_exe(), "--host", engine_host()], size=(160, 45), env=env) as t:
             t.wait_for("Containers [", timeout=30)
