@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import bench_latency, bench_launch, bench_store, bench_terminal, workload
+from . import bench_latency, bench_launch, bench_ranked, bench_store, bench_terminal, workload
 from .bench_fleet import Stalled
 from .common import (
     DOCKUI,
@@ -186,6 +186,10 @@ def run_scale(eng: BenchEngine, sizes: tuple[int, ...], seconds: float) -> dict[
         t = workload.ensure(eng, n, n // 10, THREADS, spec=scale_spec)
         if t.get("created"):
             res["figures"][f"create_{n}_containers_per_s"] = t["created"] / t["create_seconds"]
+        # measured once the engine settled: containers started a moment ago keep dockerd and the
+        # machine busy (load 27 right after 98 starts: docker ps -a and the launch both slowed),
+        # and their "Up N seconds" ticks on screen (as bench_ranked waits)
+        res["figures"][f"waited_for_uptime_past_a_minute_s_{n}"] = bench_ranked.wait_up_a_minute(eng)
         per[str(n)] = measure_size(eng, n, seconds)
         log(f"bench_scale: {n}: {json.dumps(per[str(n)], default=str)[:400]}")
     res["figures"]["by_size"] = per
