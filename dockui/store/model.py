@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,9 +173,26 @@ def projects_from(containers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict
 
 def state_counts(containers: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for c in containers.values():
-        s = str(c.get("State") or "unknown")
-        counts[s] = counts.get(s, 0) + 1
-        if c.get("Health") == "unhealthy":
-            counts["unhealthy"] = counts.get("unhealthy", 0) + 1
+    _count(counts, containers.values(), 1)
     return counts
+
+
+def _count(counts: dict[str, int], rows: Iterable[Mapping[str, Any]], sign: int) -> None:
+    for c in rows:
+        s = str(c.get("State") or "unknown")
+        counts[s] = counts.get(s, 0) + sign
+        if c.get("Health") == "unhealthy":
+            counts["unhealthy"] = counts.get("unhealthy", 0) + sign
+
+
+def state_counts_after(counts: Mapping[str, int], gone: Iterable[Mapping[str, Any]],
+                       came: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """``state_counts`` of a snapshot from the counts before a change and the rows it replaced
+    (``gone``) and brought (``came``): O(rows changed), not a pass over 10,000 containers per event."""
+    out = dict(counts)
+    _count(out, gone, -1)
+    _count(out, came, 1)
+    return {k: v for k, v in out.items() if v}
+
+
+state_counts.after = state_counts_after  # type: ignore[attr-defined]  # the store's incremental path

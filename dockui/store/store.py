@@ -89,6 +89,7 @@ class Store:
         self.facts = EngineFacts(endpoint=client.endpoint.display)
         self.connection = ConnectionState("connecting", client.endpoint.display)
         self.counts: Mapping[str, int] = MappingProxyType({})
+        self._counted: Any = None  # the snapshot ``counts`` was worked out from (see _replace)
         self.loaded = False
         self.recent: deque[dict[str, Any]] = deque(maxlen=500)  # recent events, for the events screen
         self.event_errors = 0
@@ -199,7 +200,9 @@ class Store:
                 elif oid in old:
                     rem.add(oid)
                     del merged[oid]
-            touched = [old[o] for o in chg | rem] + [new[o] for o in add | chg]
+            gone_rows = [old[o] for o in chg | rem]
+            came_rows = [new[o] for o in add | chg]
+            touched = gone_rows + came_rows
             new = merged
             added, removed, changed = frozenset(add), frozenset(rem), frozenset(chg)
         else:
@@ -218,7 +221,12 @@ class Store:
                 ch = ch.merge(self._replace(d.name, d.derive(new)))
         k = reg.kinds.get(kind)
         if k is not None and k.counts is not None:  # the header's counts
-            self.counts = MappingProxyType(k.counts(new))
+            after = getattr(k.counts, "after", None)  # worked out from the rows that changed only
+            if touched is not None and after is not None and self._counted is old:
+                self.counts = MappingProxyType(after(self.counts, gone_rows, came_rows))
+            else:
+                self.counts = MappingProxyType(k.counts(new))
+            self._counted = self._data[kind]  # the snapshot these counts are of
             ch = StoreChange(ch.added, ch.changed, ch.removed, facts=True)
         return ch
 
