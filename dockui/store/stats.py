@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .cgroups import LOCAL_KEY
+
 RING = 60
 TOTALS_EVERY = 1.0  # seconds the running containers' sum is kept (the header's cpu and mem)
 LINGER = 5.0  # seconds a stream goes on after its row left the screen (a row that comes back keeps it)
@@ -40,6 +42,7 @@ class StatsSample:
     net_tx_total: int = 0
     blk_r_total: int = 0
     blk_w_total: int = 0
+    totals_t: float = 0.0  # when the four totals were read (0: never; a local cgroup sample carries older ones)
 
 
 def cpu_percent(s: Mapping[str, Any]) -> float:
@@ -83,22 +86,34 @@ def blkio_totals(s: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def sample_from(s: Mapping[str, Any], prev: StatsSample | None, now: float | None = None) -> StatsSample:
-    """One sample from one stats document; rates are per second against the previous sample."""
+    """One sample from one stats document; rates are per second against the previous sample.
+
+    A document read from the local cgroup files (``cgroups.LOCAL_KEY``) has no network or block
+    IO counters: its sample keeps the previous sample's totals (and their time) with rates of 0,
+    so the next engine sample's rates span the time since those totals were read, not a jump
+    from zero."""
     now = time.time() if now is None else now
     used, limit = memory_used(s)
-    rx, tx = net_totals(s)
-    br, bw = blkio_totals(s)
-    dt = (now - prev.t) if prev else 0.0
+    if s.get(LOCAL_KEY):
+        rx, tx, br, bw, read_at = ((prev.net_rx_total, prev.net_tx_total, prev.blk_r_total, prev.blk_w_total, prev.totals_t)
+                                   if prev else (0, 0, 0, 0, 0.0))
+        fresh = False
+    else:
+        rx, tx = net_totals(s)
+        br, bw = blkio_totals(s)
+        read_at, fresh = now, True
+    since = prev.totals_t if prev else 0.0
+    dt = (now - since) if since else 0.0
 
     def rate(cur: int, old: int) -> float:
-        return max(0.0, (cur - old) / dt) if prev and dt > 0 else 0.0
+        return max(0.0, (cur - old) / dt) if fresh and dt > 0 else 0.0
 
     return StatsSample(
         t=now, cpu=cpu_percent(s), mem=used, mem_limit=limit, mem_pct=(used / limit * 100.0) if limit else 0.0,
         net_rx=rate(rx, prev.net_rx_total if prev else 0), net_tx=rate(tx, prev.net_tx_total if prev else 0),
         blk_r=rate(br, prev.blk_r_total if prev else 0), blk_w=rate(bw, prev.blk_w_total if prev else 0),
         pids=int((s.get("pids_stats") or {}).get("current") or 0),
-        net_rx_total=rx, net_tx_total=tx, blk_r_total=br, blk_w_total=bw,
+        net_rx_total=rx, net_tx_total=tx, blk_r_total=br, blk_w_total=bw, totals_t=read_at,
     )
 
 
