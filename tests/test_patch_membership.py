@@ -128,3 +128,55 @@ def test_a_pending_stats_paint_does_not_turn_a_created_row_into_a_full_pass(clie
             assert paints  # the stats paint still ran
 
     asyncio.run(main())
+
+
+def test_a_patch_builds_clock_cells_only_for_the_rows_that_came_on_screen(client, make_container, unique):
+    """A removed row pulls the next one onto the screen: that row's clock cells (STATUS, AGE) are
+    built again at the current time, the rows that were on screen already are not (the clock tick
+    keeps them current; it was ~2 ms of every created container's path at 200x60)."""
+    async def main():
+        app = DockuiApp(EngineClient(engine_host(), timeout=30), first_screen="containers")
+        made = [make_container(name=f"0000-{unique}-{n:02d}") for n in range(20)]
+        async with app.run_test(size=(160, 18)) as pilot:
+            screen = app.screen
+            await wait_until(pilot, lambda: all(c in screen.table._order for c in made), 30)
+            await pilot.pause(0.5)
+            shown = screen.table.visible_ids()
+            assert shown[0] == made[0] and made[-1] not in shown
+            below = screen.table._order[len(shown)]
+            built: list[str] = []
+            orig, patch = screen._with_stats, screen._patch_membership
+            inside: list[bool] = []
+            calls: list[bool] = []
+
+            def spy(row, cells, columns, cols):
+                if inside:  # the clock tick builds every row on screen each second: not counted
+                    built.append(row.get("Id", ""))
+                return orig(row, cells, columns, cols)
+
+            def patch_spy(touched):
+                inside.append(True)
+                try:
+                    r = patch(touched)
+                finally:
+                    inside.clear()
+                calls.append(r)
+                return r
+
+            screen._with_stats, screen._patch_membership = spy, patch_spy
+            client.remove_container(made[0], force=True)
+            await wait_until(pilot, lambda: made[0] not in screen.table._order, 20)
+            assert calls and calls[-1] is True
+            assert below in screen.table.visible_ids()
+            # none of the rows already on screen was built again (the one that came is, unless the
+            # patch built it anyway as changed: then it is new at this time too)
+            assert set(built) <= {below}, built
+            columns = screen._shown_columns or screen.spec.columns
+            clock = [i for i, c in enumerate(columns) if c.clock]
+            row, cells = screen._cells[below][0], screen._cells[below][1]
+            assert cells == orig(row, cells, columns, clock)  # as built now
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert f"0000-{unique}-01" in text and f"0000-{unique}-00" not in text, text
+
+    asyncio.run(main())
