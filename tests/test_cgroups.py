@@ -14,6 +14,8 @@ from dockui.store.cgroups import LOCAL_KEY, CgroupReader, parse_mountinfo, parse
 from dockui.store.sampler import Sampler
 from dockui.store.stats import sample_from
 
+from .test_ranked import busy_and_idle
+
 BUSY = "renice -n 19 $$ >/dev/null 2>&1; while :; do :; done"
 
 MOUNTINFO_V1 = """\
@@ -109,13 +111,7 @@ def test_the_sampler_reads_the_cgroup_files_not_the_engine(client: EngineClient,
     try:
         assert store.wait_loaded(20)
         hub.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            b, i = hub.latest(busy), hub.latest(idle)
-            if b is not None and i is not None and b.cpu > 5:
-                break
-            time.sleep(0.2)
-        b, i = hub.latest(busy), hub.latest(idle)
+        b, i = busy_and_idle(hub, busy, idle)
         assert b is not None and b.cpu > 5 and i is not None and i.mem > 0, (b, i)
         assert hub.sampler.local_reads >= 4 and hub.sampler.requests == 0
     finally:

@@ -280,6 +280,9 @@ def test_shell_pane_then_logs(client, containers, run_dockui):
     t.send_keys("Enter")
     t.wait_gone(PROMPT, timeout=5)
     t.wait_until(lambda: not running_execs(client, cid), timeout=5, what="the exec to end")
+    # the pane closes when dockui has seen the end (its notice says so); a key typed before that
+    # still goes to the pane (the list's header shows all along, so it says nothing about focus)
+    t.wait_for(f"shell {name}: exited with code 0", timeout=10)
     t.wait_for(re.compile(r"Containers \[1/\d+\]"), timeout=5)
 
     # focus is back on the list: l opens the logs of the selected container, following

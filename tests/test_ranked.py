@@ -63,6 +63,18 @@ def test_the_running_ones_sum_is_kept_a_second():
     assert hub.totals()[0] == 0.0
 
 
+def busy_and_idle(hub: StatsHub, busy: str, idle: str, timeout: float = 20.0) -> tuple:
+    """The hub's latest samples of ``busy`` and ``idle``, once both came and the busy one is above 5 %
+    (or the timeout passed: the caller's asserts say what is missing)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        b, i = hub.latest(busy), hub.latest(idle)
+        if b is not None and i is not None and b.cpu > 5:
+            break
+        time.sleep(0.2)
+    return hub.latest(busy), hub.latest(idle)
+
+
 def test_parse_reply_plain_and_chunked():
     body = b'{"a": 1}'
     assert parse_reply(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n" + body) == {"a": 1}
@@ -102,13 +114,7 @@ def test_the_sampler_reads_running_containers_nobody_streams(client: EngineClien
     try:
         assert store.wait_loaded(20)
         hub.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            b, i = hub.latest(busy), hub.latest(idle)
-            if b is not None and i is not None and b.cpu > 5:
-                break
-            time.sleep(0.2)
-        b, i = hub.latest(busy), hub.latest(idle)
+        b, i = busy_and_idle(hub, busy, idle)
         assert b is not None and b.cpu > 5, b
         assert i is not None and i.cpu < 5 and i.mem > 0, i
         assert hub.streaming() == set()  # nothing was streamed: the sampler alone
